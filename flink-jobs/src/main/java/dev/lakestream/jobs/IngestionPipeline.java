@@ -1,0 +1,95 @@
+package dev.lakestream.jobs;
+
+import dev.lakestream.catalog.CatalogFactory;
+import dev.lakestream.catalog.CatalogOptions;
+import dev.lakestream.catalog.spec.TableProvisioner;
+import dev.lakestream.catalog.spec.TableSpec;
+import dev.lakestream.catalog.tables.BronzeKafkaTable;
+import dev.lakestream.jobs.bronze.IcebergBronzeSink;
+import dev.lakestream.jobs.bronze.KafkaBronzeJob;
+import dev.lakestream.jobs.bronze.KafkaBronzeOptions;
+import dev.lakestream.jobs.bronze.KafkaBronzeSources;
+import dev.lakestream.jobs.config.PipelineConfig;
+import dev.lakestream.jobs.config.PipelineOptions;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.catalog.Catalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The production wiring of the ingestion pipeline, shared by the MSF entry point and the local run:
+ * which options exist, which tables must exist, and which sources feed which sinks.
+ */
+public final class IngestionPipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestionPipeline.class);
+
+    private IngestionPipeline() {}
+
+    /** Every option the pipeline accepts; any other key stops the job. */
+    public static List<ConfigOption<?>> options() {
+        List<ConfigOption<?>> all = new ArrayList<>();
+        all.addAll(PipelineOptions.all());
+        all.addAll(KafkaBronzeOptions.all());
+        all.addAll(CatalogOptions.all());
+        return all;
+    }
+
+    /** Cross-field checks; throws one exception naming every problem. */
+    public static PipelineConfig validate(PipelineConfig config) {
+        return config.check(KafkaBronzeOptions::problems, IngestionPipeline::catalogProblems);
+    }
+
+    private static List<String> catalogProblems(ReadableConfig config) {
+        try {
+            CatalogFactory.catalogProperties(config);
+            return List.of();
+        } catch (IllegalArgumentException e) {
+            return List.of(e.getMessage());
+        }
+    }
+
+    /** Specs of the tables the configured pipeline writes. */
+    public static List<TableSpec> tables(ReadableConfig config) {
+        return topics(config).stream().map(BronzeKafkaTable::spec).collect(Collectors.toList());
+    }
+
+    /** Creates missing tables and evolves existing ones, before any job runs. */
+    public static void provisionTables(ReadableConfig config) throws Exception {
+        Catalog catalog = CatalogFactory.open(config);
+        try {
+            new TableProvisioner(catalog).ensureAll(tables(config));
+        } finally {
+            if (catalog instanceof AutoCloseable) {
+                ((AutoCloseable) catalog).close();
+            }
+        }
+    }
+
+    /** Adds the configured pipeline to {@code env}. */
+    public static void build(StreamExecutionEnvironment env, ReadableConfig config) {
+        PipelineEnvironment.configure(env, config);
+        List<String> topics = topics(config);
+        LOG.info("Ingesting Kafka topics {} into bronze", topics);
+        new KafkaBronzeJob(
+                        topics,
+                        topic -> KafkaBronzeSources.forTopic(config, topic),
+                        new IcebergBronzeSink(CatalogFactory.loader(config), config.get(PipelineOptions.NAME)))
+                .addTo(env);
+    }
+
+    static List<String> topics(ReadableConfig config) {
+        return config.get(KafkaBronzeOptions.TOPICS).stream()
+                .map(String::trim)
+                .filter(t -> !t.isEmpty())
+                .distinct()
+                .collect(Collectors.toList());
+    }
+}

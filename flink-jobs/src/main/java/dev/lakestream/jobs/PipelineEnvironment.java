@@ -1,0 +1,36 @@
+package dev.lakestream.jobs;
+
+import dev.lakestream.jobs.config.PipelineOptions;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Applies what every job of this project relies on: exactly-once checkpoints (Iceberg commits are
+ * bound to them) and the RocksDB state backend with incremental checkpoints (keyed state grows to
+ * months of features; only changed SST files are uploaded per checkpoint).
+ */
+public final class PipelineEnvironment {
+
+    private PipelineEnvironment() {}
+
+    public static StreamExecutionEnvironment configure(StreamExecutionEnvironment env, ReadableConfig config) {
+        Configuration backend = new Configuration();
+        backend.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        backend.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        env.configure(backend);
+
+        env.enableCheckpointing(config.get(PipelineOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        CheckpointConfig checkpoints = env.getCheckpointConfig();
+        checkpoints.setCheckpointTimeout(config.get(PipelineOptions.CHECKPOINT_TIMEOUT).toMillis());
+        // Keep the last checkpoint when the job is cancelled, so a redeploy can resume from it.
+        checkpoints.setExternalizedCheckpointRetention(
+                org.apache.flink.configuration.ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        return env;
+    }
+}

@@ -1,0 +1,241 @@
+package dev.lakestream.jobs.config;
+
+import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.description.TextElement;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Loads and validates the job configuration before anything starts.
+ *
+ * <p>Sources, all with the same dotted keys ({@code kafka.topics}, {@code catalog.type}, ...):
+ *
+ * <ul>
+ *   <li>a local properties file ({@code --config path});
+ *   <li>the Managed Service for Apache Flink runtime property groups: a property {@code topics}
+ *       in group {@code kafka} is the key {@code kafka.topics}. A property that already starts
+ *       with its group's name is taken as written.
+ * </ul>
+ *
+ * <p>Every key must be a declared option and every value must parse; all problems are reported
+ * together, each naming the key and what is allowed. Cross-field rules are checked by {@link
+ * #check}.
+ */
+public final class PipelineConfig {
+
+    private static final String SECRET_MASK = "******";
+
+    private final Configuration configuration;
+    private final Map<String, String> raw;
+    private final Collection<ConfigOption<?>> options;
+
+    private PipelineConfig(Configuration configuration, Map<String, String> raw, Collection<ConfigOption<?>> options) {
+        this.configuration = configuration;
+        this.raw = raw;
+        this.options = options;
+    }
+
+    /** Reads a Java properties file. */
+    public static PipelineConfig fromPropertiesFile(Path file, Collection<ConfigOption<?>> options) {
+        Properties props = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            props.load(reader);
+        } catch (NoSuchFileException e) {
+            throw new InvalidConfigurationException(List.of("configuration file " + file + " does not exist"));
+        } catch (IOException e) {
+            throw new InvalidConfigurationException(
+                    List.of("configuration file " + file + " cannot be read: " + e.getMessage()));
+        }
+        Map<String, String> raw = new LinkedHashMap<>();
+        props.stringPropertyNames().forEach(k -> raw.put(k.trim(), props.getProperty(k).trim()));
+        return fromMap(raw, options);
+    }
+
+    /** Reads the MSF runtime property groups ({@code KinesisAnalyticsRuntime}). */
+    public static PipelineConfig fromRuntimeProperties(Collection<ConfigOption<?>> options) {
+        try {
+            return fromPropertyGroups(KinesisAnalyticsRuntime.getApplicationProperties(), options);
+        } catch (IOException e) {
+            throw new InvalidConfigurationException(
+                    List.of("MSF runtime properties cannot be read: " + e.getMessage()));
+        }
+    }
+
+    /** Flattens property groups: group {@code g}, property {@code k} is the key {@code g.k}. */
+    public static PipelineConfig fromPropertyGroups(
+            Map<String, Properties> groups, Collection<ConfigOption<?>> options) {
+        Map<String, String> raw = new LinkedHashMap<>();
+        groups.forEach(
+                (group, props) ->
+                        props.stringPropertyNames()
+                                .forEach(
+                                        k -> {
+                                            String key = k.startsWith(group + ".") ? k : group + "." + k;
+                                            raw.put(key.trim(), props.getProperty(k).trim());
+                                        }));
+        return fromMap(raw, options);
+    }
+
+    /** Validates raw key/values against the declared options. */
+    public static PipelineConfig fromMap(Map<String, String> raw, Collection<ConfigOption<?>> options) {
+        Map<String, ConfigOption<?>> byKey =
+                options.stream().collect(Collectors.toMap(ConfigOption::key, Function.identity(), (a, b) -> a, TreeMap::new));
+        List<String> problems = new ArrayList<>();
+        for (String key : raw.keySet()) {
+            if (!byKey.containsKey(key)) {
+                problems.add(unknownKey(key, byKey.keySet()));
+            }
+        }
+        Configuration configuration = Configuration.fromMap(raw);
+        for (ConfigOption<?> option : byKey.values()) {
+            if (!raw.containsKey(option.key())) {
+                continue;
+            }
+            try {
+                configuration.get(option);
+            } catch (IllegalArgumentException e) {
+                problems.add(invalidValue(option, raw.get(option.key()), e));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigurationException(problems);
+        }
+        return new PipelineConfig(configuration, Map.copyOf(raw), List.copyOf(byKey.values()));
+    }
+
+    /** The validated configuration. */
+    public Configuration configuration() {
+        return configuration;
+    }
+
+    /**
+     * Runs cross-field rules (each returns the problems it finds, e.g. a required key missing) and
+     * throws one exception listing all of them.
+     */
+    @SafeVarargs
+    public final PipelineConfig check(Function<Configuration, List<String>>... rules) {
+        List<String> problems = new ArrayList<>();
+        for (Function<Configuration, List<String>> rule : rules) {
+            problems.addAll(rule.apply(configuration));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigurationException(problems);
+        }
+        return this;
+    }
+
+    /** Effective values of every declared option, secrets masked: safe to log. */
+    public String describe() {
+        StringBuilder out = new StringBuilder();
+        options.stream()
+                .sorted(Comparator.comparing(ConfigOption::key))
+                .forEach(
+                        option -> {
+                            Object value = configuration.get(option);
+                            String shown =
+                                    value == null
+                                            ? "(unset)"
+                                            : isSecret(option.key()) ? SECRET_MASK : String.valueOf(value);
+                            out.append("  ").append(option.key()).append(" = ").append(shown);
+                            if (!raw.containsKey(option.key()) && value != null) {
+                                out.append(" (default)");
+                            }
+                            out.append('\n');
+                        });
+        return out.toString();
+    }
+
+    /** Keys whose values are never printed. */
+    public static boolean isSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.contains("password") || k.contains("secret") || k.contains("token") || k.contains("credential");
+    }
+
+    /** A problem text for a required key that is missing. */
+    public static String missing(ConfigOption<?> option, String why) {
+        return "'" + option.key() + "' is required" + (why.isEmpty() ? "" : " " + why) + ". " + descriptionText(option);
+    }
+
+    /** The plain-text description of an option (our options use plain text descriptions). */
+    public static String descriptionText(ConfigOption<?> option) {
+        return option.description().getBlocks().stream()
+                .filter(TextElement.class::isInstance)
+                .map(b -> ((TextElement) b).getFormat())
+                .collect(Collectors.joining(" "));
+    }
+
+    private static String unknownKey(String key, Collection<String> known) {
+        String closest =
+                known.stream().min(Comparator.comparingInt(k -> distance(k, key))).orElse(null);
+        StringBuilder text = new StringBuilder("unknown key '").append(key).append("'");
+        if (closest != null && distance(closest, key) <= Math.max(3, key.length() / 4)) {
+            text.append(": did you mean '").append(closest).append("'?");
+        }
+        text.append(" Known keys: ").append(String.join(", ", known));
+        return text.toString();
+    }
+
+    private static String invalidValue(ConfigOption<?> option, String value, IllegalArgumentException e) {
+        return "invalid value '" + value + "' for key '" + option.key() + "': allowed " + allowedValues(option, e);
+    }
+
+    /** What a key accepts, inferred from its default value and Flink's parse error. */
+    static String allowedValues(ConfigOption<?> option, IllegalArgumentException parseError) {
+        Object sample = option.hasDefaultValue() ? option.defaultValue() : null;
+        if (sample instanceof Enum) {
+            return "values are "
+                    + Arrays.stream(((Enum<?>) sample).getDeclaringClass().getEnumConstants())
+                            .map(c -> ((Enum<?>) c).name())
+                            .collect(Collectors.joining(", "));
+        }
+        if (sample instanceof Duration) {
+            return "values are durations such as '30 s', '5 min', '2 h' or '500 ms'";
+        }
+        if (sample instanceof Boolean) {
+            return "values are true or false";
+        }
+        if (sample instanceof Integer || sample instanceof Long) {
+            return "values are whole numbers";
+        }
+        Throwable cause = parseError.getCause() != null ? parseError.getCause() : parseError;
+        return "values: " + cause.getMessage() + ". " + descriptionText(option);
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,83 @@
+package dev.lakestream.jobs.bronze;
+
+import dev.lakestream.catalog.spec.LakehouseTableRules;
+import dev.lakestream.jobs.testing.BronzeTableContents;
+import dev.lakestream.jobs.testing.BronzeTestPipeline;
+import dev.lakestream.jobs.testing.KafkaTestTopics;
+import dev.lakestream.jobs.testing.MiniClusters;
+import dev.lakestream.localservices.LocalServices;
+
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.DataOperations;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** 100,000 records through a real broker into bronze: each coordinate once, payloads byte-equal. */
+class KafkaToBronzeITCase {
+
+    private static final int RECORDS = 100_000;
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = MiniClusters.extension(1, 2);
+
+    @Test
+    void everyRecordLandsExactlyOnceWithItsBytes() throws Exception {
+        LocalServices services = LocalServices.shared();
+        String topic = services.uniqueName("bronze_100k");
+        KafkaTestTopics.create(services.kafkaBootstrapServers(), topic, 3);
+        List<KafkaTestTopics.Produced> produced =
+                KafkaTestTopics.produce(services.kafkaBootstrapServers(), topic, payloads(RECORDS));
+
+        BronzeTestPipeline pipeline = new BronzeTestPipeline(services, List.of(topic), Map.of());
+        BronzeTestPipeline.awaitFinished(pipeline.start(2, rows -> rows), Duration.ofMinutes(5));
+
+        Table table = pipeline.table(topic);
+        BronzeTableContents contents = BronzeTableContents.read(table);
+        assertThat(contents.rowCount()).isEqualTo(RECORDS);
+        contents.assertExactlyOnce(produced);
+
+        assertThat(LakehouseTableRules.violations(table)).isEmpty();
+        for (Snapshot snapshot : table.snapshots()) {
+            assertThat(snapshot.operation()).as("bronze is append-only").isEqualTo(DataOperations.APPEND);
+            assertThat(snapshot.summary()).doesNotContainKey("added-delete-files");
+        }
+    }
+
+    /** JSON, null values, empty values, bytes that are not UTF-8, and some large values. */
+    static List<byte[][]> payloads(int count) {
+        SplittableRandom random = new SplittableRandom(42);
+        List<byte[][]> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            byte[] key = i % 7 == 0 ? null : ("k" + (i % 1000)).getBytes(StandardCharsets.UTF_8);
+            byte[] value;
+            int kind = i % 100;
+            if (kind == 0) {
+                value = null;
+            } else if (kind == 1) {
+                value = new byte[0];
+            } else if (kind == 2) {
+                value = new byte[16 + random.nextInt(64)];
+                for (int b = 0; b < value.length; b++) {
+                    value[b] = (byte) random.nextInt(256);
+                }
+            } else if (i % 10_000 == 3) {
+                value = ("{\"big\":\"" + "z".repeat(200_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+            } else {
+                value = ("{\"event_id\":\"e-" + i + "\",\"n\":" + random.nextInt() + "}").getBytes(StandardCharsets.UTF_8);
+            }
+            out.add(new byte[][] {key, value});
+        }
+        return out;
+    }
+}

@@ -1,0 +1,169 @@
+package dev.lakestream.jobs.config;
+
+import dev.lakestream.jobs.IngestionPipeline;
+import dev.lakestream.jobs.bronze.KafkaBronzeOptions;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PipelineConfigTest {
+
+    private static Map<String, String> valid() {
+        Map<String, String> raw = new HashMap<>();
+        raw.put("kafka.bootstrap-servers", "127.0.0.1:9092");
+        raw.put("kafka.topics", "orders;clickstream");
+        raw.put("catalog.type", "JDBC");
+        raw.put("catalog.uri", "jdbc:postgresql://127.0.0.1/iceberg_catalog");
+        raw.put("catalog.warehouse", "s3://lake/warehouse");
+        raw.put("catalog.jdbc.password", "hunter2");
+        return raw;
+    }
+
+    private static PipelineConfig load(Map<String, String> raw) {
+        return IngestionPipeline.validate(PipelineConfig.fromMap(raw, IngestionPipeline.options()));
+    }
+
+    @Test
+    void validConfigurationLoadsTypedValues() {
+        Map<String, String> raw = valid();
+        raw.put("pipeline.checkpoint-interval", "10 s");
+        raw.put("kafka.starting-offsets", "EARLIEST");
+
+        PipelineConfig config = load(raw);
+
+        assertThat(config.configuration().get(KafkaBronzeOptions.TOPICS)).containsExactly("orders", "clickstream");
+        assertThat(config.configuration().get(PipelineOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.configuration().get(KafkaBronzeOptions.STARTING_OFFSETS))
+                .isEqualTo(KafkaBronzeOptions.StartingOffsets.EARLIEST);
+    }
+
+    @Test
+    void unknownKeyIsNamedWithTheClosestKnownKey() {
+        Map<String, String> raw = valid();
+        raw.put("kafka.bootstrap.servers", "127.0.0.1:9092");
+
+        assertThatThrownBy(() -> load(raw))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("unknown key 'kafka.bootstrap.servers'")
+                .hasMessageContaining("did you mean 'kafka.bootstrap-servers'?")
+                .hasMessageContaining("Known keys: ");
+    }
+
+    @Test
+    void invalidEnumValueNamesTheKeyAndTheAllowedValues() {
+        Map<String, String> raw = valid();
+        raw.put("kafka.starting-offsets", "SOMETIMES");
+
+        assertThatThrownBy(() -> load(raw))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("invalid value 'SOMETIMES' for key 'kafka.starting-offsets'")
+                .hasMessageContaining("allowed values are COMMITTED, EARLIEST, LATEST, TIMESTAMP");
+    }
+
+    @Test
+    void invalidDurationAndBooleanNameTheirKeys() {
+        Map<String, String> raw = valid();
+        raw.put("pipeline.checkpoint-interval", "often");
+        raw.put("kafka.bounded", "maybe");
+
+        assertThatThrownBy(() -> load(raw))
+                .isInstanceOfSatisfying(
+                        InvalidConfigurationException.class,
+                        e -> assertThat(e.problems())
+                                .hasSize(2)
+                                .anySatisfy(p -> assertThat(p)
+                                        .contains("'pipeline.checkpoint-interval'")
+                                        .contains("durations such as '30 s'"))
+                                .anySatisfy(p -> assertThat(p)
+                                        .contains("'kafka.bounded'")
+                                        .contains("true or false")));
+    }
+
+    @Test
+    void missingRequiredKeysAreAllReportedTogether() {
+        Map<String, String> raw = valid();
+        raw.remove("kafka.bootstrap-servers");
+        raw.remove("catalog.uri");
+
+        assertThatThrownBy(() -> load(raw))
+                .isInstanceOfSatisfying(
+                        InvalidConfigurationException.class,
+                        e -> assertThat(e.problems())
+                                .anySatisfy(p -> assertThat(p).contains("'kafka.bootstrap-servers' is required"))
+                                .anySatisfy(p -> assertThat(p).contains("'catalog.uri'")));
+    }
+
+    @Test
+    void timestampStartNeedsATimestamp() {
+        Map<String, String> raw = valid();
+        raw.put("kafka.starting-offsets", "TIMESTAMP");
+
+        assertThatThrownBy(() -> load(raw)).hasMessageContaining("'kafka.starting-timestamp' is required");
+    }
+
+    @Test
+    void msfPropertyGroupsUseTheSameKeys() {
+        Properties kafka = new Properties();
+        kafka.setProperty("bootstrap-servers", "b-1.msk:9098");
+        kafka.setProperty("kafka.topics", "orders");
+        Properties catalog = new Properties();
+        catalog.setProperty("warehouse", "s3://prod/warehouse");
+
+        PipelineConfig config = IngestionPipeline.validate(PipelineConfig.fromPropertyGroups(
+                Map.of("kafka", kafka, "catalog", catalog), IngestionPipeline.options()));
+
+        assertThat(config.configuration().get(KafkaBronzeOptions.BOOTSTRAP_SERVERS)).isEqualTo("b-1.msk:9098");
+        assertThat(config.configuration().get(KafkaBronzeOptions.TOPICS)).containsExactly("orders");
+    }
+
+    @Test
+    void unknownPropertyInAnMsfGroupIsNamedWithItsFullKey() {
+        Properties kafka = new Properties();
+        kafka.setProperty("topicz", "orders");
+
+        assertThatThrownBy(() -> PipelineConfig.fromPropertyGroups(Map.of("kafka", kafka), IngestionPipeline.options()))
+                .hasMessageContaining("unknown key 'kafka.topicz'")
+                .hasMessageContaining("did you mean 'kafka.topics'?");
+    }
+
+    @Test
+    void describeMasksSecrets() {
+        String described = load(valid()).describe();
+
+        assertThat(described)
+                .contains("catalog.jdbc.password = ******")
+                .doesNotContain("hunter2")
+                .contains("kafka.group-id = lakestream-bronze (default)");
+    }
+
+    @Test
+    void propertiesFileIsReadAndAMissingFileIsNamed(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("pipeline.properties");
+        StringBuilder text = new StringBuilder();
+        valid().forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        Files.writeString(file, text);
+
+        PipelineConfig config = PipelineConfig.fromPropertiesFile(file, IngestionPipeline.options());
+        assertThat(config.configuration().get(KafkaBronzeOptions.TOPICS)).hasSize(2);
+
+        assertThatThrownBy(() -> PipelineConfig.fromPropertiesFile(dir.resolve("nope.properties"), List.of()))
+                .hasMessageContaining("nope.properties does not exist");
+    }
+
+    @Test
+    void everyOptionHasADescription() {
+        assertThat(IngestionPipeline.options())
+                .allSatisfy(o -> assertThat(PipelineConfig.descriptionText(o)).isNotBlank());
+    }
+}

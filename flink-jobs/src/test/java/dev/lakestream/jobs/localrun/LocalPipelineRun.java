@@ -1,0 +1,275 @@
+package dev.lakestream.jobs.localrun;
+
+import dev.lakestream.catalog.CatalogFactory;
+import dev.lakestream.catalog.spec.TableSpec;
+import dev.lakestream.catalog.tables.BronzeKafkaTable;
+import dev.lakestream.jobs.IngestionPipeline;
+import dev.lakestream.jobs.config.PipelineConfig;
+import dev.lakestream.jobs.config.PipelineOptions;
+import dev.lakestream.localservices.LocalServices;
+
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The README's first command: starts the local services, produces a realistic stream of the
+ * retail domain (orders and clickstream, with duplicates, late events and malformed records),
+ * runs the ingestion pipeline through its production configuration path with progress output,
+ * stops after a bounded run, and prints what landed and where the warehouse lives.
+ */
+public final class LocalPipelineRun {
+
+    /** What to generate and where to keep the run's files. */
+    public static final class Options {
+        int orderEvents = 20_000;
+        int clickEvents = 60_000;
+        long seed = 20261121L;
+        String topicPrefix = "";
+        Path workDir = Path.of("local-run").toAbsolutePath();
+        Duration checkpointInterval = Duration.ofSeconds(2);
+
+        public Options orderEvents(int n) { orderEvents = n; return this; }
+        public Options clickEvents(int n) { clickEvents = n; return this; }
+        public Options topicPrefix(String p) { topicPrefix = p; return this; }
+        public Options workDir(Path p) { workDir = p.toAbsolutePath(); return this; }
+    }
+
+    /** Row counts per table after the run. */
+    public static final class Summary {
+        public final Map<String, Long> rowsPerTable;
+        public final long recordsProduced;
+
+        Summary(Map<String, Long> rowsPerTable, long recordsProduced) {
+            this.rowsPerTable = rowsPerTable;
+            this.recordsProduced = recordsProduced;
+        }
+    }
+
+    private final PrintStream out;
+
+    public LocalPipelineRun(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = new Options();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--orders": options.orderEvents(Integer.parseInt(args[i + 1])); break;
+                case "--clicks": options.clickEvents(Integer.parseInt(args[i + 1])); break;
+                case "--work-dir": options.workDir(Path.of(args[i + 1])); break;
+                default: throw new IllegalArgumentException("Unknown argument " + args[i]
+                        + ". Usage: [--orders N] [--clicks N] [--work-dir DIR]");
+            }
+        }
+        LocalPipelineRun run = new LocalPipelineRun(System.out);
+        run.out.println("== Starting local services (Kafka, S3-compatible store, PostgreSQL, Iceberg JDBC catalog) ...");
+        long t0 = System.nanoTime();
+        try (LocalServices services = LocalServices.builder()
+                .workDir(options.workDir.resolve("services"))
+                .withKafka()
+                .withIcebergCatalog()
+                .start()) {
+            run.out.printf(Locale.ROOT, "   up in %.1f s: Kafka %s, S3 %s%n",
+                    (System.nanoTime() - t0) / 1e9, services.kafkaBootstrapServers(), services.objectStore().endpoint());
+            run.run(services, options);
+        }
+        run.out.println("== Local services stopped. Done.");
+    }
+
+    /** Runs the pipeline against already started services. */
+    public Summary run(LocalServices services, Options options) throws Exception {
+        String orders = options.topicPrefix + "orders";
+        String clicks = options.topicPrefix + "clickstream";
+        List<String> topics = List.of(orders, clicks);
+
+        out.printf(Locale.ROOT, "== Producing %,d order events to '%s' and %,d clickstream events to '%s' (seed %d)%n",
+                options.orderEvents, orders, options.clickEvents, clicks, options.seed);
+        DomainEventGenerator generator = new DomainEventGenerator(options.seed, Instant.parse("2026-11-20T09:00:00Z"));
+        createTopics(services, topics);
+        long produced = produce(services, orders, generator.orderEvents(options.orderEvents))
+                + produce(services, clicks, generator.clickstream(options.clickEvents));
+        out.println("   planted defects: " + generator.defectCounts());
+
+        Path configFile = writeConfig(services, topics, options);
+        out.println("== Pipeline configuration: " + configFile);
+        PipelineConfig config = IngestionPipeline.validate(
+                PipelineConfig.fromPropertiesFile(configFile, IngestionPipeline.options()));
+        out.print(config.describe());
+        IngestionPipeline.provisionTables(config.configuration());
+
+        Configuration flink = new Configuration();
+        ProgressReporter.install(flink);
+        flink.setString("state.checkpoints.dir", options.workDir.resolve("checkpoints").toUri().toString());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, flink);
+        IngestionPipeline.build(env, config.configuration());
+
+        Catalog catalog = CatalogFactory.open(config.configuration());
+        List<Table> tables = new ArrayList<>();
+        for (TableSpec spec : IngestionPipeline.tables(config.configuration())) {
+            tables.add(catalog.loadTable(spec.identifier()));
+        }
+
+        out.println("== Running " + config.configuration().get(PipelineOptions.NAME) + " (bounded: stops at the end of the produced data)");
+        long start = System.nanoTime();
+        JobClient job = env.executeAsync(config.configuration().get(PipelineOptions.NAME));
+        JobStatus status;
+        do {
+            status = job.getJobStatus().get(30, TimeUnit.SECONDS);
+            printProgress(start, tables);
+            if (!status.isGloballyTerminalState()) {
+                TimeUnit.SECONDS.sleep(2);
+            }
+        } while (!status.isGloballyTerminalState());
+        job.getJobExecutionResult().get(1, TimeUnit.MINUTES);
+        printProgress(start, tables);
+
+        Map<String, Long> rows = new LinkedHashMap<>();
+        out.println("== What landed");
+        for (Table table : tables) {
+            table.refresh();
+            long count = totalRecords(table);
+            rows.put(table.name(), count);
+            out.printf(Locale.ROOT, "   %-45s %,10d rows, %d snapshots, location %s%n",
+                    table.name(), count, size(table.snapshots()), table.location());
+        }
+        for (Table table : tables) {
+            printSamples(table, 3);
+        }
+        out.println("== Warehouse: " + config.configuration().getString("catalog.warehouse", "")
+                + " on the S3-compatible store at " + services.objectStore().endpoint()
+                + "; catalog: " + config.configuration().getString("catalog.uri", ""));
+        out.printf(Locale.ROOT, "   produced %,d records, bronze holds %,d rows%n",
+                produced, rows.values().stream().mapToLong(Long::longValue).sum());
+        return new Summary(rows, produced);
+    }
+
+    private void printProgress(long start, List<Table> tables) {
+        StringBuilder committed = new StringBuilder();
+        for (Table table : tables) {
+            table.refresh();
+            committed.append(' ').append(table.name()).append('=')
+                    .append(String.format(Locale.ROOT, "%,d", totalRecords(table)));
+        }
+        out.printf(Locale.ROOT, "   [%5.1f s] records read: %,d | checkpoints completed: %d | rows committed:%s%n",
+                (System.nanoTime() - start) / 1e9, ProgressReporter.recordsRead(),
+                ProgressReporter.completedCheckpoints(), committed);
+    }
+
+    private void printSamples(Table table, int limit) throws Exception {
+        out.println("   sample rows of " + table.name() + ":");
+        try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {
+            int n = 0;
+            for (Record r : records) {
+                if (n++ >= limit) {
+                    break;
+                }
+                out.printf(Locale.ROOT, "     %s/%s@%s kafka_ts=%s value=%s%n",
+                        r.getField(BronzeKafkaTable.TOPIC), r.getField(BronzeKafkaTable.PARTITION),
+                        r.getField(BronzeKafkaTable.OFFSET), r.getField(BronzeKafkaTable.KAFKA_TS),
+                        preview((ByteBuffer) r.getField(BronzeKafkaTable.RECORD_VALUE)));
+            }
+        }
+    }
+
+    private static String preview(ByteBuffer value) {
+        if (value == null) {
+            return "null";
+        }
+        ByteBuffer b = value.duplicate();
+        byte[] bytes = new byte[Math.min(b.remaining(), 110)];
+        b.get(bytes);
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        return value.remaining() > bytes.length ? text + "... (" + value.remaining() + " bytes)" : text;
+    }
+
+    private static long totalRecords(Table table) {
+        Snapshot current = table.currentSnapshot();
+        return current == null ? 0 : Long.parseLong(current.summary().getOrDefault("total-records", "0"));
+    }
+
+    private static int size(Iterable<?> items) {
+        int n = 0;
+        for (Object ignored : items) {
+            n++;
+        }
+        return n;
+    }
+
+    private Path writeConfig(LocalServices services, List<String> topics, Options options) throws Exception {
+        Map<String, String> raw = LocalServicesConfig.pipelineProperties(services, topics);
+        raw.put("pipeline.name", "lakestream-local-run");
+        raw.put("pipeline.checkpoint-interval", options.checkpointInterval.toMillis() + " ms");
+        raw.put("kafka.bounded", "true");
+        raw.put("kafka.starting-offsets", "EARLIEST");
+        Properties props = new Properties();
+        props.putAll(raw);
+        Files.createDirectories(options.workDir);
+        Path file = options.workDir.resolve("pipeline.properties");
+        try (var writer = Files.newBufferedWriter(file)) {
+            props.store(writer, "Generated by the local run; same keys as the MSF runtime properties");
+        }
+        return file;
+    }
+
+    private static void createTopics(LocalServices services, List<String> topics) throws Exception {
+        try (AdminClient admin = AdminClient.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafkaBootstrapServers()))) {
+            List<NewTopic> missing = new ArrayList<>();
+            var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            for (String topic : topics) {
+                if (!existing.contains(topic)) {
+                    missing.add(new NewTopic(topic, 3, (short) 1));
+                }
+            }
+            admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static long produce(LocalServices services, String topic, List<DomainEventGenerator.Event> events) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafkaBootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(2 * 1024 * 1024));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            for (DomainEventGenerator.Event e : events) {
+                producer.send(new ProducerRecord<>(topic, e.key.getBytes(StandardCharsets.UTF_8), e.value));
+            }
+            producer.flush();
+        }
+        return events.size();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.lakestream.jobs.testing;
+
+import dev.lakestream.catalog.CatalogFactory;
+import dev.lakestream.catalog.tables.BronzeKafkaTable;
+import dev.lakestream.jobs.IngestionPipeline;
+import dev.lakestream.jobs.PipelineEnvironment;
+import dev.lakestream.jobs.bronze.BronzeSink;
+import dev.lakestream.jobs.bronze.IcebergBronzeSink;
+import dev.lakestream.jobs.bronze.KafkaBronzeJob;
+import dev.lakestream.jobs.bronze.KafkaBronzeSources;
+import dev.lakestream.jobs.config.PipelineConfig;
+import dev.lakestream.jobs.localrun.LocalServicesConfig;
+import dev.lakestream.localservices.LocalServices;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * Builds the production bronze job (real Kafka sources, real Iceberg sink, the production
+ * configuration path) against the shared local services, with an optional operator between
+ * source and sink for failure injection.
+ */
+public final class BronzeTestPipeline {
+
+    private final Configuration config;
+    private final List<String> topics;
+
+    public BronzeTestPipeline(LocalServices services, List<String> topics, Map<String, String> overrides) {
+        Map<String, String> raw = LocalServicesConfig.pipelineProperties(services, topics);
+        raw.put("kafka.bounded", "true");
+        raw.put("kafka.starting-offsets", "EARLIEST");
+        raw.put("kafka.group-id", services.uniqueName("group"));
+        raw.put("pipeline.checkpoint-interval", "1 s");
+        raw.putAll(overrides);
+        this.config = IngestionPipeline.validate(PipelineConfig.fromMap(raw, IngestionPipeline.options())).configuration();
+        this.topics = topics;
+    }
+
+    public Configuration config() {
+        return config;
+    }
+
+    /** Provisions the tables and submits the job; {@code between} wraps the rows before the sink. */
+    public JobClient start(int parallelism, UnaryOperator<org.apache.flink.streaming.api.datastream.DataStream<org.apache.flink.table.data.RowData>> between)
+            throws Exception {
+        IngestionPipeline.provisionTables(config);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        PipelineEnvironment.configure(env, config);
+        IcebergBronzeSink iceberg = new IcebergBronzeSink(CatalogFactory.loader(config), "bronze-test");
+        BronzeSink sink = (topic, rows) -> iceberg.write(topic, between.apply(rows));
+        new KafkaBronzeJob(topics, topic -> KafkaBronzeSources.forTopic(config, topic), sink).addTo(env);
+        return env.executeAsync("bronze-test " + topics);
+    }
+
+    /** Waits for the bounded job to finish, failing with its error if it failed. */
+    public static void awaitFinished(JobClient job, Duration timeout) throws Exception {
+        job.getJobExecutionResult().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    public Table table(String topic) {
+        Catalog catalog = CatalogFactory.open(config);
+        return catalog.loadTable(BronzeKafkaTable.spec(topic).identifier());
+    }
+}

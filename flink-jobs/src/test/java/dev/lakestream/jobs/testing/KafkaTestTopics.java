@@ -1,0 +1,69 @@
+package dev.lakestream.jobs.testing;
+
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/** Creates topics and produces records, remembering where each record landed. */
+public final class KafkaTestTopics {
+
+    /** A produced record and the coordinates the broker gave it. */
+    public static final class Produced {
+        public final SourceCoordinate coordinate;
+        public final byte[] key;
+        public final byte[] value;
+
+        Produced(SourceCoordinate coordinate, byte[] key, byte[] value) {
+            this.coordinate = coordinate;
+            this.key = key;
+            this.value = value;
+        }
+    }
+
+    private KafkaTestTopics() {}
+
+    public static void create(String bootstrap, String topic, int partitions) throws Exception {
+        try (AdminClient admin = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Produces every (key, value) pair in order; returns them with their (topic, partition, offset). */
+    public static List<Produced> produce(String bootstrap, String topic, List<byte[][]> keyValues) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(2 * 1024 * 1024));
+        List<Future<RecordMetadata>> sent = new ArrayList<>(keyValues.size());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            for (byte[][] kv : keyValues) {
+                sent.add(producer.send(new ProducerRecord<>(topic, kv[0], kv[1])));
+            }
+            producer.flush();
+        }
+        List<Produced> produced = new ArrayList<>(keyValues.size());
+        for (int i = 0; i < sent.size(); i++) {
+            RecordMetadata md = sent.get(i).get(30, TimeUnit.SECONDS);
+            produced.add(new Produced(
+                    new SourceCoordinate(md.topic(), md.partition(), md.offset()), keyValues.get(i)[0], keyValues.get(i)[1]));
+        }
+        return produced;
+    }
+}
