@@ -1,0 +1,29 @@
+package dev.lakestream.localservices;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class LocalServicesBuilderTest {
+
+  @Test
+  void startWithoutAnyServerIsRefused() {
+    assertThatThrownBy(() -> LocalServices.builder().mode(ServicesMode.EMBEDDED).start())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("withKafka()");
+  }
+
+  @Test
+  void uniqueNamesAreDistinctAndSafe() {
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < 1_000; i++) {
+      names.add(LocalServices.uniqueNameFor("Orders-Topic.v1"));
+    }
+    assertThat(names).hasSize(1_000).allSatisfy(name -> assertThat(name).matches("orders_topic_v1_[0-9]+_[a-z0-9]{6}"));
+    assertThat(LocalServices.uniqueNameFor("7up")).matches("n7up_[0-9]+_[a-z0-9]{6}");
+    assertThat(LocalServices.uniqueNameFor("x".repeat(100))).hasSizeLessThan(60);
+  }
+}
