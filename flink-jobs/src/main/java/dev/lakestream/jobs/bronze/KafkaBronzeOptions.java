@@ -67,14 +67,6 @@ public final class KafkaBronzeOptions {
                     .withDescription(
                             "Epoch milliseconds to start from when kafka.starting-offsets is TIMESTAMP (replays and backfills).");
 
-    public static final ConfigOption<Boolean> BOUNDED =
-            ConfigOptions.key("kafka.bounded")
-                    .booleanType()
-                    .defaultValue(false)
-                    .withDescription(
-                            "Stop at the latest offsets seen when the job starts, commit, and finish. For backfills"
-                                    + " and the local run; a production stream leaves this false.");
-
     public static final ConfigOption<IsolationLevel> ISOLATION_LEVEL =
             ConfigOptions.key("kafka.isolation-level")
                     .enumType(IsolationLevel.class)
@@ -98,7 +90,6 @@ public final class KafkaBronzeOptions {
                 GROUP_ID,
                 STARTING_OFFSETS,
                 STARTING_TIMESTAMP,
-                BOUNDED,
                 ISOLATION_LEVEL,
                 PARTITION_DISCOVERY_INTERVAL);
     }

@@ -11,7 +11,11 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import java.util.Locale;
 
 /**
- * Kafka sources for bronze, one per topic so that each topic's offsets live under their own
+ * Kafka sources for bronze, always unbounded. A replay or backfill stops with a savepoint once the
+ * consumer group has caught up, never through end of input: Iceberg 1.11's Flink committers lose
+ * end-of-input files when a checkpoint lands while writers finish one by one.
+ *
+ * <p>Kafka sources for bronze, one per topic so that each topic's offsets live under their own
  * operator uid (a topic can be added or removed without touching the others' state).
  */
 public final class KafkaBronzeSources {
@@ -34,10 +38,9 @@ public final class KafkaBronzeSources {
                         .setProperty(
                                 "partition.discovery.interval.ms",
                                 String.valueOf(config.get(KafkaBronzeOptions.PARTITION_DISCOVERY_INTERVAL).toMillis()))
+                        // Offsets committed on each completed checkpoint are what lag monitoring and
+                        // "caught up" checks read; exactly-once itself relies on the checkpointed offsets.
                         .setProperty("commit.offsets.on.checkpoint", "true");
-        if (config.get(KafkaBronzeOptions.BOUNDED)) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
         return builder.build();
     }
 

@@ -42,7 +42,7 @@ class BronzeOperatorFailureITCase {
         BronzeTestPipeline pipeline = new BronzeTestPipeline(
                 services, List.of(topic), Map.of("pipeline.checkpoint-interval", "500 ms"));
         // ~1,500 rows/s per subtask: the input spans several seconds, so checkpoints complete before the failure.
-        BronzeTestPipeline.awaitFinished(
+        pipeline.catchUpAndStop(
                 pipeline.start(2, rows -> rows.map(new FailureInjectingMap(2, 1_500))
                         .returns(rows.getType())
                         .uid("failure-injection")

@@ -58,7 +58,7 @@ class BronzeTaskManagerLossITCase {
         miniCluster.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
         miniCluster.startTaskManager();
 
-        BronzeTestPipeline.awaitFinished(job, Duration.ofMinutes(5));
+        pipeline.catchUpAndStop(job, Duration.ofMinutes(5));
         BronzeTableContents.read(table).assertExactlyOnce(produced);
     }
 

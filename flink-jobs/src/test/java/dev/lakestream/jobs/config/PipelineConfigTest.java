@@ -75,7 +75,7 @@ class PipelineConfigTest {
     void invalidDurationAndBooleanNameTheirKeys() {
         Map<String, String> raw = valid();
         raw.put("pipeline.checkpoint-interval", "often");
-        raw.put("kafka.bounded", "maybe");
+        raw.put("catalog.s3.path-style-access", "maybe");
 
         assertThatThrownBy(() -> load(raw))
                 .isInstanceOfSatisfying(
@@ -86,7 +86,7 @@ class PipelineConfigTest {
                                         .contains("'pipeline.checkpoint-interval'")
                                         .contains("durations such as '30 s'"))
                                 .anySatisfy(p -> assertThat(p)
-                                        .contains("'kafka.bounded'")
+                                        .contains("'catalog.s3.path-style-access'")
                                         .contains("true or false")));
     }
 

@@ -4,11 +4,12 @@ import dev.lakestream.catalog.CatalogFactory;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.jobs.IngestionPipeline;
+import dev.lakestream.jobs.bronze.KafkaBronzeOptions;
+import dev.lakestream.jobs.testing.CatchUpThenStop;
 import dev.lakestream.jobs.config.PipelineConfig;
 import dev.lakestream.jobs.config.PipelineOptions;
 import dev.lakestream.localservices.LocalServices;
 
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -45,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * The README's first command: starts the local services, produces a realistic stream of the
  * retail domain (orders and clickstream, with duplicates, late events and malformed records),
  * runs the ingestion pipeline through its production configuration path with progress output,
- * stops after a bounded run, and prints what landed and where the warehouse lives.
+ * stops once it has caught up (with a savepoint), and prints what landed and where the warehouse lives.
  */
 public final class LocalPipelineRun {
 
@@ -140,19 +141,21 @@ public final class LocalPipelineRun {
             tables.add(catalog.loadTable(spec.identifier()));
         }
 
-        out.println("== Running " + config.configuration().get(PipelineOptions.NAME) + " (bounded: stops at the end of the produced data)");
+        out.println("== Running " + config.configuration().get(PipelineOptions.NAME)
+                + " until it has caught up with what was produced, then stopping it with a savepoint");
         long start = System.nanoTime();
         JobClient job = env.executeAsync(config.configuration().get(PipelineOptions.NAME));
-        JobStatus status;
-        do {
-            status = job.getJobStatus().get(30, TimeUnit.SECONDS);
-            printProgress(start, tables);
-            if (!status.isGloballyTerminalState()) {
-                TimeUnit.SECONDS.sleep(2);
-            }
-        } while (!status.isGloballyTerminalState());
-        job.getJobExecutionResult().get(1, TimeUnit.MINUTES);
+        long[] lastPrint = {0};
+        String savepoint = CatchUpThenStop.atCurrentEnd(services.kafkaBootstrapServers(),
+                        config.configuration().get(KafkaBronzeOptions.GROUP_ID), topics)
+                .awaitAndStop(job, options.workDir.resolve("savepoints"), Duration.ofMinutes(10), () -> {
+                    if (System.nanoTime() - lastPrint[0] > 2_000_000_000L) {
+                        lastPrint[0] = System.nanoTime();
+                        printProgress(start, tables);
+                    }
+                });
         printProgress(start, tables);
+        out.println("   stopped with savepoint " + savepoint);
 
         Map<String, Long> rows = new LinkedHashMap<>();
         out.println("== What landed");
@@ -230,7 +233,6 @@ public final class LocalPipelineRun {
         Map<String, String> raw = LocalServicesConfig.pipelineProperties(services, topics);
         raw.put("pipeline.name", "lakestream-local-run");
         raw.put("pipeline.checkpoint-interval", options.checkpointInterval.toMillis() + " ms");
-        raw.put("kafka.bounded", "true");
         raw.put("kafka.starting-offsets", "EARLIEST");
         Properties props = new Properties();
         props.putAll(raw);

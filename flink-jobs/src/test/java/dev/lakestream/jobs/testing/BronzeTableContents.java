@@ -67,8 +67,11 @@ public final class BronzeTableContents {
         Map<SourceCoordinate, KafkaTestTopics.Produced> expected = new HashMap<>();
         produced.forEach(p -> expected.put(p.coordinate, p));
         List<SourceCoordinate> missing = expected.keySet().stream()
-                .filter(c -> !values.containsKey(c)).sorted().limit(20).collect(Collectors.toList());
-        assertThat(missing).as("produced coordinates missing from bronze (first 20)").isEmpty();
+                .filter(c -> !values.containsKey(c)).sorted().collect(Collectors.toList());
+        assertThat(missing)
+                .as("%s produced coordinates missing from bronze, per partition %s; first 20",
+                        missing.size(), missingRanges(missing))
+                .isEmpty();
         List<SourceCoordinate> unexpected = values.keySet().stream()
                 .filter(c -> !expected.containsKey(c)).sorted().limit(20).collect(Collectors.toList());
         assertThat(unexpected).as("bronze rows that were never produced (first 20)").isEmpty();
@@ -82,6 +85,29 @@ public final class BronzeTableContents {
             }
         }
         assertThat(changed).as("rows whose key or value bytes differ from what was produced").isEmpty();
+    }
+
+    /** Missing offsets per partition as compact ranges, to tell a lost tail from scattered loss. */
+    private static Map<Integer, List<String>> missingRanges(List<SourceCoordinate> missing) {
+        Map<Integer, List<String>> ranges = new TreeMap<>();
+        long start = -1;
+        long last = -2;
+        int partition = -1;
+        for (SourceCoordinate c : missing) {
+            if (c.partition != partition || c.offset != last + 1) {
+                if (start >= 0) {
+                    ranges.computeIfAbsent(partition, p -> new ArrayList<>()).add(start + "-" + last);
+                }
+                start = c.offset;
+                partition = c.partition;
+            }
+            last = c.offset;
+        }
+        if (start >= 0) {
+            ranges.computeIfAbsent(partition, p -> new ArrayList<>()).add(start + "-" + last);
+        }
+        ranges.values().forEach(r -> { if (r.size() > 10) { r.subList(10, r.size()).clear(); r.add("..."); } });
+        return ranges;
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -7,6 +7,7 @@ import dev.lakestream.jobs.PipelineEnvironment;
 import dev.lakestream.jobs.bronze.BronzeSink;
 import dev.lakestream.jobs.bronze.IcebergBronzeSink;
 import dev.lakestream.jobs.bronze.KafkaBronzeJob;
+import dev.lakestream.jobs.bronze.KafkaBronzeOptions;
 import dev.lakestream.jobs.bronze.KafkaBronzeSources;
 import dev.lakestream.jobs.config.PipelineConfig;
 import dev.lakestream.jobs.localrun.LocalServicesConfig;
@@ -35,7 +36,6 @@ public final class BronzeTestPipeline {
 
     public BronzeTestPipeline(LocalServices services, List<String> topics, Map<String, String> overrides) {
         Map<String, String> raw = LocalServicesConfig.pipelineProperties(services, topics);
-        raw.put("kafka.bounded", "true");
         raw.put("kafka.starting-offsets", "EARLIEST");
         raw.put("kafka.group-id", services.uniqueName("group"));
         raw.put("pipeline.checkpoint-interval", "1 s");
@@ -61,9 +61,11 @@ public final class BronzeTestPipeline {
         return env.executeAsync("bronze-test " + topics);
     }
 
-    /** Waits for the bounded job to finish, failing with its error if it failed. */
-    public static void awaitFinished(JobClient job, Duration timeout) throws Exception {
-        job.getJobExecutionResult().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    /** Waits until the job has read and checkpointed everything produced so far, then stops it with a savepoint. */
+    public void catchUpAndStop(JobClient job, Duration timeout) throws Exception {
+        CatchUpThenStop.atCurrentEnd(
+                        config.get(KafkaBronzeOptions.BOOTSTRAP_SERVERS), config.get(KafkaBronzeOptions.GROUP_ID), topics)
+                .awaitAndStop(job, java.nio.file.Files.createTempDirectory("lakestream-savepoints"), timeout, () -> {});
     }
 
     public Table table(String topic) {
