@@ -4,6 +4,7 @@ import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.description.TextElement;
+import org.apache.flink.util.TimeUtils;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -154,7 +155,11 @@ public final class PipelineConfig {
                             String shown =
                                     value == null
                                             ? "(unset)"
-                                            : isSecret(option.key()) ? SECRET_MASK : String.valueOf(value);
+                                            : isSecret(option.key())
+                                                    ? SECRET_MASK
+                                                    : value instanceof Duration
+                                                            ? TimeUtils.formatWithHighestUnit((Duration) value)
+                                                            : String.valueOf(value);
                             out.append("  ").append(option.key()).append(" = ").append(shown);
                             if (!raw.containsKey(option.key()) && value != null) {
                                 out.append(" (default)");

@@ -131,7 +131,7 @@ public final class LocalPipelineRun {
 
         Configuration flink = new Configuration();
         ProgressReporter.install(flink);
-        flink.setString("state.checkpoints.dir", options.workDir.resolve("checkpoints").toUri().toString());
+        flink.setString("execution.checkpointing.dir", options.workDir.resolve("checkpoints").toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, flink);
         IngestionPipeline.build(env, config.configuration());
 
@@ -172,6 +172,10 @@ public final class LocalPipelineRun {
         out.println("== Warehouse: " + config.configuration().getString("catalog.warehouse", "")
                 + " on the S3-compatible store at " + services.objectStore().endpoint()
                 + "; catalog: " + config.configuration().getString("catalog.uri", ""));
+        Path onDisk = options.workDir.resolve("services").resolve("s3proxy").resolve("data");
+        if (Files.isDirectory(onDisk)) {
+            out.println("   the store keeps its objects under " + onDisk + " (kept after the run)");
+        }
         out.printf(Locale.ROOT, "   produced %,d records, bronze holds %,d rows%n",
                 produced, rows.values().stream().mapToLong(Long::longValue).sum());
         return new Summary(rows, produced);
