@@ -7,6 +7,9 @@ import dev.lakestream.jobs.testing.KafkaTestTopics;
 import dev.lakestream.jobs.testing.MiniClusters;
 import dev.lakestream.localservices.LocalServices;
 
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.Snapshot;
@@ -20,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,7 +36,7 @@ class KafkaToBronzeITCase {
     static final MiniClusterExtension MINI_CLUSTER = MiniClusters.extension(1, 2);
 
     @Test
-    void everyRecordLandsExactlyOnceWithItsBytes() throws Exception {
+    void everyRecordLandsExactlyOnceWithItsBytes(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
         LocalServices services = LocalServices.shared();
         String topic = services.uniqueName("bronze_100k");
         KafkaTestTopics.create(services.kafkaBootstrapServers(), topic, 3);
@@ -40,7 +44,10 @@ class KafkaToBronzeITCase {
                 KafkaTestTopics.produce(services.kafkaBootstrapServers(), topic, payloads(RECORDS));
 
         BronzeTestPipeline pipeline = new BronzeTestPipeline(services, List.of(topic), Map.of());
-        pipeline.catchUpAndStop(pipeline.start(2, rows -> rows), Duration.ofMinutes(5));
+        JobClient job = pipeline.start(2, rows -> rows);
+        assertThat(stateBackendOf(miniCluster, job)).as("state backend the job runs on")
+                .isEqualTo("EmbeddedRocksDBStateBackend");
+        pipeline.catchUpAndStop(job, Duration.ofMinutes(5));
 
         Table table = pipeline.table(topic);
         BronzeTableContents contents = BronzeTableContents.read(table);
@@ -52,6 +59,20 @@ class KafkaToBronzeITCase {
             assertThat(snapshot.operation()).as("bronze is append-only").isEqualTo(DataOperations.APPEND);
             assertThat(snapshot.summary()).doesNotContainKey("added-delete-files");
         }
+    }
+
+    /** The state backend of a running job, read once its execution graph is built. */
+    private static String stateBackendOf(MiniCluster miniCluster, JobClient job) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            String name = miniCluster.getExecutionGraph(job.getJobID()).get(30, TimeUnit.SECONDS)
+                    .getStateBackendName().orElse("Unknown");
+            if (!"Unknown".equals(name)) {
+                return name;
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        throw new AssertionError("Job " + job.getJobID() + " reported no state backend within 60 s");
     }
 
     /** JSON, null values, empty values, bytes that are not UTF-8, and some large values. */

@@ -1,0 +1,31 @@
+package dev.lakestream.jobs;
+
+import dev.lakestream.jobs.config.PipelineOptions;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PipelineEnvironmentTest {
+
+    @Test
+    void exactlyOnceCheckpointsOnIncrementalRocksDb() {
+        Configuration config = new Configuration();
+        config.set(PipelineOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(30));
+
+        StreamExecutionEnvironment env =
+                PipelineEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(), config);
+
+        assertThat(env.getConfiguration().get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+        assertThat(env.getConfiguration().get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
+        assertThat(env.getCheckpointConfig().getCheckpointingConsistencyMode()).isEqualTo(CheckpointingMode.EXACTLY_ONCE);
+        assertThat(env.getCheckpointConfig().getCheckpointInterval()).isEqualTo(30_000L);
+    }
+}
