@@ -6,6 +6,7 @@ import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.jobs.IngestionPipeline;
 import dev.lakestream.jobs.bronze.KafkaBronzeOptions;
 import dev.lakestream.jobs.testing.CatchUpThenStop;
+import dev.lakestream.jobs.testing.KafkaTestTopics;
 import dev.lakestream.jobs.config.PipelineConfig;
 import dev.lakestream.jobs.config.PipelineOptions;
 import dev.lakestream.localservices.LocalServices;
@@ -19,13 +20,6 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.kafka.clients.admin.AdminClient;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -117,7 +111,7 @@ public final class LocalPipelineRun {
         out.printf(Locale.ROOT, "== Producing %,d order events to '%s' and %,d clickstream events to '%s' (seed %d)%n",
                 options.orderEvents, orders, options.clickEvents, clicks, options.seed);
         DomainEventGenerator generator = new DomainEventGenerator(options.seed, Instant.parse("2026-11-20T09:00:00Z"));
-        createTopics(services, topics);
+        KafkaTestTopics.ensure(services.kafkaBootstrapServers(), topics, 3);
         long produced = produce(services, orders, generator.orderEvents(options.orderEvents))
                 + produce(services, clicks, generator.clickstream(options.clickEvents));
         out.println("   planted defects: " + generator.defectCounts());
@@ -248,34 +242,12 @@ public final class LocalPipelineRun {
         return file;
     }
 
-    private static void createTopics(LocalServices services, List<String> topics) throws Exception {
-        try (AdminClient admin = AdminClient.create(
-                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafkaBootstrapServers()))) {
-            List<NewTopic> missing = new ArrayList<>();
-            var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            for (String topic : topics) {
-                if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, 3, (short) 1));
-                }
-            }
-            admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+    private static long produce(LocalServices services, String topic, List<DomainEventGenerator.Event> events)
+            throws Exception {
+        List<byte[][]> keyValues = new ArrayList<>(events.size());
+        for (DomainEventGenerator.Event e : events) {
+            keyValues.add(new byte[][] {e.key.getBytes(StandardCharsets.UTF_8), e.value});
         }
-    }
-
-    private static long produce(LocalServices services, String topic, List<DomainEventGenerator.Event> events) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafkaBootstrapServers());
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(2 * 1024 * 1024));
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-            for (DomainEventGenerator.Event e : events) {
-                producer.send(new ProducerRecord<>(topic, e.key.getBytes(StandardCharsets.UTF_8), e.value));
-            }
-            producer.flush();
-        }
-        return events.size();
+        return KafkaTestTopics.produce(services.kafkaBootstrapServers(), topic, keyValues).size();
     }
 }

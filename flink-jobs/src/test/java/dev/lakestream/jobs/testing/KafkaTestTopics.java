@@ -40,6 +40,20 @@ public final class KafkaTestTopics {
         }
     }
 
+    /** Creates those of the topics that do not exist yet (a kept local-run directory may hold them). */
+    public static void ensure(String bootstrap, List<String> topics, int partitions) throws Exception {
+        try (AdminClient admin = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (String topic : topics) {
+                if (!existing.contains(topic)) {
+                    missing.add(new NewTopic(topic, partitions, (short) 1));
+                }
+            }
+            admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
     /** Produces every (key, value) pair in order; returns them with their (topic, partition, offset). */
     public static List<Produced> produce(String bootstrap, String topic, List<byte[][]> keyValues) throws Exception {
         Properties props = new Properties();
