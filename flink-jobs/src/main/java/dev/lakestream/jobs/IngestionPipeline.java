@@ -5,10 +5,9 @@ import dev.lakestream.catalog.CatalogOptions;
 import dev.lakestream.catalog.spec.TableProvisioner;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
-import dev.lakestream.jobs.bronze.IcebergBronzeSink;
-import dev.lakestream.jobs.bronze.KafkaBronzeJob;
-import dev.lakestream.jobs.bronze.KafkaBronzeOptions;
-import dev.lakestream.jobs.bronze.KafkaBronzeSources;
+import dev.lakestream.jobs.sink.IcebergTableSink;
+import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
+import dev.lakestream.jobs.bronze.kafka.KafkaBronzeSources;
 import dev.lakestream.jobs.config.PipelineConfig;
 import dev.lakestream.jobs.config.PipelineOptions;
 
@@ -78,10 +77,9 @@ public final class IngestionPipeline {
         PipelineEnvironment.configure(env, config);
         List<String> topics = topics(config);
         LOG.info("Ingesting Kafka topics {} into bronze", topics);
-        new KafkaBronzeJob(
-                        topics,
-                        topic -> KafkaBronzeSources.forTopic(config, topic),
-                        new IcebergBronzeSink(CatalogFactory.loader(config), config.get(PipelineOptions.NAME)))
+        IngestionJob.bronzeOnly(
+                        topics.stream().map(t -> KafkaBronzeSources.bronzeSource(config, t)).collect(Collectors.toList()),
+                        new IcebergTableSink(CatalogFactory.loader(config), config.get(PipelineOptions.NAME)))
                 .addTo(env);
     }
 

@@ -1,7 +1,7 @@
 package dev.lakestream.jobs.config;
 
 import dev.lakestream.jobs.IngestionPipeline;
-import dev.lakestream.jobs.bronze.KafkaBronzeOptions;
+import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

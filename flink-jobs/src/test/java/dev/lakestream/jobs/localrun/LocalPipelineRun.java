@@ -4,7 +4,7 @@ import dev.lakestream.catalog.CatalogFactory;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.jobs.IngestionPipeline;
-import dev.lakestream.jobs.bronze.KafkaBronzeOptions;
+import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.testing.CatchUpThenStop;
 import dev.lakestream.jobs.testing.KafkaTestTopics;
 import dev.lakestream.jobs.config.PipelineConfig;

@@ -2,27 +2,31 @@ package dev.lakestream.jobs.testing;
 
 import dev.lakestream.catalog.CatalogFactory;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
+import dev.lakestream.jobs.IngestionJob;
 import dev.lakestream.jobs.IngestionPipeline;
 import dev.lakestream.jobs.PipelineEnvironment;
-import dev.lakestream.jobs.bronze.BronzeSink;
-import dev.lakestream.jobs.bronze.IcebergBronzeSink;
-import dev.lakestream.jobs.bronze.KafkaBronzeJob;
-import dev.lakestream.jobs.bronze.KafkaBronzeOptions;
-import dev.lakestream.jobs.bronze.KafkaBronzeSources;
+import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
+import dev.lakestream.jobs.bronze.kafka.KafkaBronzeSources;
 import dev.lakestream.jobs.config.PipelineConfig;
 import dev.lakestream.jobs.localrun.LocalServicesConfig;
+import dev.lakestream.jobs.sink.IcebergTableSink;
+import dev.lakestream.jobs.sink.TableSink;
 import dev.lakestream.localservices.LocalServices;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
  * Builds the production bronze job (real Kafka sources, real Iceberg sink, the production
@@ -49,15 +53,17 @@ public final class BronzeTestPipeline {
     }
 
     /** Provisions the tables and submits the job; {@code between} wraps the rows before the sink. */
-    public JobClient start(int parallelism, UnaryOperator<org.apache.flink.streaming.api.datastream.DataStream<org.apache.flink.table.data.RowData>> between)
-            throws Exception {
+    public JobClient start(int parallelism, UnaryOperator<DataStream<RowData>> between) throws Exception {
         IngestionPipeline.provisionTables(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         PipelineEnvironment.configure(env, config);
-        IcebergBronzeSink iceberg = new IcebergBronzeSink(CatalogFactory.loader(config), "bronze-test");
-        BronzeSink sink = (topic, rows) -> iceberg.write(topic, between.apply(rows));
-        new KafkaBronzeJob(topics, topic -> KafkaBronzeSources.forTopic(config, topic), sink).addTo(env);
+        IcebergTableSink iceberg = new IcebergTableSink(CatalogFactory.loader(config), "bronze-test");
+        TableSink sink = (table, rows) -> iceberg.write(table, between.apply(rows));
+        IngestionJob.bronzeOnly(
+                        topics.stream().map(t -> KafkaBronzeSources.bronzeSource(config, t)).collect(Collectors.toList()),
+                        sink)
+                .addTo(env);
         return env.executeAsync("bronze-test " + topics);
     }
 
@@ -65,7 +71,7 @@ public final class BronzeTestPipeline {
     public void catchUpAndStop(JobClient job, Duration timeout) throws Exception {
         CatchUpThenStop.atCurrentEnd(
                         config.get(KafkaBronzeOptions.BOOTSTRAP_SERVERS), config.get(KafkaBronzeOptions.GROUP_ID), topics)
-                .awaitAndStop(job, java.nio.file.Files.createTempDirectory("lakestream-savepoints"), timeout, () -> {});
+                .awaitAndStop(job, Files.createTempDirectory("lakestream-savepoints"), timeout, () -> {});
     }
 
     public Table table(String topic) {

@@ -18,20 +18,51 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Ends a run of the (unbounded) ingestion job the way a replay or backfill ends in production:
- * once the consumer group's offsets, committed by the source on each completed checkpoint, reach
- * the end offsets taken when the run started, the job is stopped with a savepoint (no drain). Every
+ * once the job has caught up with its input, it is stopped with a savepoint (no drain). Every
  * Iceberg commit thus happens on a completed checkpoint or savepoint, never at end of input.
+ *
+ * <p>"Caught up" is either Kafka consumer-group offsets (committed by the source on each completed
+ * checkpoint) reaching the end offsets taken when the run started, or a bronze table having
+ * committed as many rows as were produced (Kinesis has no committed positions to read). Records
+ * read before a completed checkpoint reach every table of the job by the time the stop-with-
+ * savepoint commits, because all sinks commit on the same checkpoints.
  */
 public final class CatchUpThenStop {
 
-    private final String bootstrap;
-    private final String groupId;
-    private final Map<TopicPartition, Long> endOffsets;
+    /** Records the job still has to get through; 0 when caught up. */
+    @FunctionalInterface
+    public interface Remaining {
+        long get() throws Exception;
+    }
 
-    private CatchUpThenStop(String bootstrap, String groupId, Map<TopicPartition, Long> endOffsets) {
-        this.bootstrap = bootstrap;
-        this.groupId = groupId;
-        this.endOffsets = endOffsets;
+    private final Remaining remaining;
+
+    private CatchUpThenStop(Remaining remaining) {
+        this.remaining = remaining;
+    }
+
+    /** Caught up once every condition is. */
+    public static CatchUpThenStop allOf(CatchUpThenStop... conditions) {
+        return new CatchUpThenStop(() -> {
+            long sum = 0;
+            for (CatchUpThenStop c : conditions) {
+                sum += c.remaining();
+            }
+            return sum;
+        });
+    }
+
+    /** Caught up once {@code table} has committed {@code rows} rows (from its snapshot summary). */
+    public static CatchUpThenStop whenCommitted(org.apache.iceberg.Table table, long rows) {
+        return new CatchUpThenStop(() -> {
+            table.refresh();
+            org.apache.iceberg.Snapshot current = table.currentSnapshot();
+            long committed = current == null ? 0 : Long.parseLong(current.summary().getOrDefault("total-records", "0"));
+            if (committed > rows) {
+                throw new AssertionError(table.name() + " holds " + committed + " rows, more than the " + rows + " produced");
+            }
+            return rows - committed;
+        });
     }
 
     /** Takes the topics' current end offsets as the target. */
@@ -42,12 +73,16 @@ public final class CatchUpThenStop {
                     description.partitions().forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
             Map<TopicPartition, Long> end = new HashMap<>();
             admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
-            return new CatchUpThenStop(bootstrap, groupId, end);
+            return new CatchUpThenStop(() -> lag(bootstrap, groupId, end));
         }
     }
 
-    /** Records the group still has to get through; 0 when caught up. */
+    /** Records the job still has to get through; 0 when caught up. */
     public long remaining() throws Exception {
+        return remaining.get();
+    }
+
+    private static long lag(String bootstrap, String groupId, Map<TopicPartition, Long> endOffsets) throws Exception {
         try (AdminClient admin = admin(bootstrap)) {
             Map<TopicPartition, OffsetAndMetadata> committed =
                     admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);

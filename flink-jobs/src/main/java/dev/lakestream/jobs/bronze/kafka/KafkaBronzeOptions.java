@@ -1,4 +1,4 @@
-package dev.lakestream.jobs.bronze;
+package dev.lakestream.jobs.bronze.kafka;
 
 import dev.lakestream.jobs.config.PipelineConfig;
 

@@ -1,4 +1,8 @@
-package dev.lakestream.jobs.bronze;
+package dev.lakestream.jobs.bronze.kafka;
+
+import dev.lakestream.catalog.tables.BronzeKafkaTable;
+import dev.lakestream.jobs.bronze.BronzeSource;
+import dev.lakestream.jobs.bronze.RawRecord;
 
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -22,6 +26,27 @@ public final class KafkaBronzeSources {
 
     private KafkaBronzeSources() {}
 
+    /** Stable uid of a topic's source operator; it holds the topic's offsets in savepoints. */
+    public static String sourceUid(String topic) {
+        return "bronze-kafka-source-" + topic;
+    }
+
+    /** The topic as a bronze source: its Kafka source, its bronze table and its raw records. */
+    public static BronzeSource bronzeSource(ReadableConfig config, String topic) {
+        return new BronzeSource(
+                topic, sourceUid(topic), BronzeKafkaTable.spec(topic), forTopic(config, topic), KafkaBronzeSources::rawRecord);
+    }
+
+    /** A Kafka bronze row as silver reads it: coordinates (topic, partition, offset), value and ingest time. */
+    static RawRecord rawRecord(RowData row) {
+        return new RawRecord(
+                row.getString(KafkaBronzeDeserializer.TOPIC).toString(),
+                String.valueOf(row.getInt(KafkaBronzeDeserializer.PARTITION)),
+                String.valueOf(row.getLong(KafkaBronzeDeserializer.OFFSET)),
+                row.isNullAt(KafkaBronzeDeserializer.RECORD_VALUE) ? null : row.getBinary(KafkaBronzeDeserializer.RECORD_VALUE),
+                row.getTimestamp(KafkaBronzeDeserializer.INGEST_TS, 6).getMillisecond());
+    }
+
     /** The source for one topic, configured from {@link KafkaBronzeOptions}. */
     public static KafkaSource<RowData> forTopic(ReadableConfig config, String topic) {
         KafkaSourceBuilder<RowData> builder =
@@ -30,7 +55,7 @@ public final class KafkaBronzeSources {
                         .setTopics(topic)
                         .setGroupId(config.get(KafkaBronzeOptions.GROUP_ID))
                         .setClientIdPrefix(config.get(KafkaBronzeOptions.GROUP_ID) + "-" + topic)
-                        .setDeserializer(new BronzeRecordDeserializer())
+                        .setDeserializer(new KafkaBronzeDeserializer())
                         .setStartingOffsets(startingOffsets(config))
                         .setProperty(
                                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,

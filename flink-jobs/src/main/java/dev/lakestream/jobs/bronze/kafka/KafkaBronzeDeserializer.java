@@ -1,4 +1,4 @@
-package dev.lakestream.jobs.bronze;
+package dev.lakestream.jobs.bronze.kafka;
 
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
 
@@ -31,7 +31,7 @@ import java.util.List;
  * <p>Metrics (on the source operator): {@code bronzeRecords}, {@code bronzeNullValues},
  * {@code bronzeValueBytes}.
  */
-public final class BronzeRecordDeserializer implements KafkaRecordDeserializationSchema<RowData> {
+public final class KafkaBronzeDeserializer implements KafkaRecordDeserializationSchema<RowData> {
 
     private static final long serialVersionUID = 1L;
 

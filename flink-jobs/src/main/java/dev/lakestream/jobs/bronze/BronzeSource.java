@@ -1,0 +1,60 @@
+package dev.lakestream.jobs.bronze;
+
+import dev.lakestream.catalog.spec.TableSpec;
+
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.table.data.RowData;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * One source feeding bronze: a Kafka topic or a Kinesis stream, the Flink source that reads it as
+ * bronze rows, the bronze table those rows go to, and how silver reads a bronze row back as a
+ * {@link RawRecord}.
+ *
+ * <p>{@link #uid()} holds the source's positions (offsets, shard sequence numbers) in savepoints:
+ * changing it on a running deployment loses them on the next restore.
+ */
+public final class BronzeSource {
+
+    /** Reads a bronze row of this source's table as a {@link RawRecord}. */
+    @FunctionalInterface
+    public interface RawRecords extends MapFunction<RowData, RawRecord>, Serializable {}
+
+    private final String name;
+    private final String uid;
+    private final TableSpec table;
+    private final Source<RowData, ?, ?> source;
+    private final RawRecords rawRecords;
+
+    public BronzeSource(String name, String uid, TableSpec table, Source<RowData, ?, ?> source, RawRecords rawRecords) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.uid = Objects.requireNonNull(uid, "uid");
+        this.table = Objects.requireNonNull(table, "table");
+        this.source = Objects.requireNonNull(source, "source");
+        this.rawRecords = Objects.requireNonNull(rawRecords, "rawRecords");
+    }
+
+    /** Topic or stream name, as silver datasets refer to it. */
+    public String name() {
+        return name;
+    }
+
+    public String uid() {
+        return uid;
+    }
+
+    public TableSpec table() {
+        return table;
+    }
+
+    public Source<RowData, ?, ?> source() {
+        return source;
+    }
+
+    public RawRecords rawRecords() {
+        return rawRecords;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.lakestream.jobs.sink;
+
+import dev.lakestream.catalog.spec.TableSpec;
+
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.table.data.RowData;
+import org.apache.iceberg.DistributionMode;
+import org.apache.iceberg.flink.CatalogLoader;
+import org.apache.iceberg.flink.TableLoader;
+import org.apache.iceberg.flink.sink.FlinkSink;
+
+/**
+ * Appends rows to a declared Iceberg table through Iceberg's Flink sink.
+ *
+ * <p>Exactly-once: data files are written between checkpoints and committed as one Iceberg
+ * snapshot after the checkpoint completes. The committer records the Flink job id, its operator id
+ * and the checkpoint id in the snapshot summary and, on restore, commits a checkpoint's files only
+ * if no snapshot holds that checkpoint yet; the source positions restored with it are the ones the
+ * snapshot covers. This holds as long as the committer's uid stays the same: changing {@link
+ * #uidPrefix(TableSpec)} on an existing job makes the restore lose the pending commit.
+ *
+ * <p>The table must exist (the catalog module provisions it); the sink never creates tables.
+ */
+public final class IcebergTableSink implements TableSink {
+
+    /** Snapshot summary key naming the job that wrote a snapshot. */
+    public static final String SNAPSHOT_JOB_PROPERTY = "lakestream.job";
+
+    private final CatalogLoader catalogLoader;
+    private final String jobName;
+
+    public IcebergTableSink(CatalogLoader catalogLoader, String jobName) {
+        this.catalogLoader = catalogLoader;
+        this.jobName = jobName;
+    }
+
+    /** Stable uid prefix of a table's writer and committer operators, e.g. {@code bronze-iceberg-kafka_orders}. */
+    public static String uidPrefix(TableSpec table) {
+        return table.layer().namespace() + "-iceberg-" + table.identifier().name();
+    }
+
+    @Override
+    public DataStreamSink<?> write(TableSpec table, DataStream<RowData> rows) {
+        return FlinkSink.forRowData(rows)
+                .tableLoader(TableLoader.fromCatalog(catalogLoader, table.identifier()))
+                .uidPrefix(uidPrefix(table))
+                // Append-only tables partitioned by a day: writers keep one open file per day they
+                // see, so no shuffle is needed in front of them (a hash on the day would put a whole
+                // day on one writer).
+                .distributionMode(DistributionMode.NONE)
+                .setSnapshotProperty(SNAPSHOT_JOB_PROPERTY, jobName)
+                .append()
+                .name("Iceberg " + table.identifier());
+    }
+}
