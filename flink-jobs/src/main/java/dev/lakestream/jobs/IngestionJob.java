@@ -1,6 +1,9 @@
 package dev.lakestream.jobs;
 
 import dev.lakestream.jobs.bronze.BronzeSource;
+import dev.lakestream.jobs.silver.SilverDataset;
+import dev.lakestream.jobs.silver.SilverJob;
+import dev.lakestream.jobs.silver.SilverSettings;
 import dev.lakestream.jobs.sink.TableSink;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -24,19 +27,38 @@ import java.util.Objects;
 public final class IngestionJob {
 
     private final List<BronzeSource> sources;
+    private final Map<String, SilverDataset> silverBySource;
+    private final SilverSettings silverSettings;
     private final TableSink sink;
 
-    public IngestionJob(List<BronzeSource> sources, TableSink sink) {
+    /**
+     * @param silverBySource silver dataset per source name ({@link BronzeSource#name()}); sources
+     *     not in it feed bronze only
+     */
+    public IngestionJob(
+            List<BronzeSource> sources,
+            Map<String, SilverDataset> silverBySource,
+            SilverSettings silverSettings,
+            TableSink sink) {
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("IngestionJob needs at least one source");
         }
         this.sources = List.copyOf(sources);
+        this.silverBySource = new LinkedHashMap<>(silverBySource);
+        this.silverSettings = Objects.requireNonNull(silverSettings);
         this.sink = Objects.requireNonNull(sink);
+        for (String name : silverBySource.keySet()) {
+            if (sources.stream().noneMatch(s -> s.name().equals(name))) {
+                throw new IllegalArgumentException(
+                        "Silver dataset " + silverBySource.get(name).name() + " reads source '" + name
+                                + "', which is not one of the job's sources");
+            }
+        }
     }
 
     /** A job that only copies its sources into bronze. */
     public static IngestionJob bronzeOnly(List<BronzeSource> sources, TableSink sink) {
-        return new IngestionJob(sources, sink);
+        return new IngestionJob(sources, Map.of(), SilverSettings.defaults(), sink);
     }
 
     public void addTo(StreamExecutionEnvironment env) {
@@ -47,6 +69,10 @@ public final class IngestionJob {
                     env.fromSource(source.source(), WatermarkStrategy.noWatermarks(), "Source " + source.name())
                             .uid(source.uid());
             sink.write(source.table(), rows);
+            SilverDataset dataset = silverBySource.get(source.name());
+            if (dataset != null) {
+                SilverJob.addTo(rows, source.rawRecords(), dataset, silverSettings, sink);
+            }
         }
     }
 }

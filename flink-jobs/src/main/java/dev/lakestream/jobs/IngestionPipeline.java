@@ -5,11 +5,15 @@ import dev.lakestream.catalog.CatalogOptions;
 import dev.lakestream.catalog.spec.TableProvisioner;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
+import dev.lakestream.jobs.bronze.BronzeSource;
 import dev.lakestream.jobs.sink.IcebergTableSink;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeSources;
 import dev.lakestream.jobs.config.PipelineConfig;
 import dev.lakestream.jobs.config.PipelineOptions;
+import dev.lakestream.jobs.silver.SilverDataset;
+import dev.lakestream.jobs.silver.SilverOptions;
+import dev.lakestream.jobs.silver.SilverSettings;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ReadableConfig;
@@ -20,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -37,13 +42,30 @@ public final class IngestionPipeline {
         List<ConfigOption<?>> all = new ArrayList<>();
         all.addAll(PipelineOptions.all());
         all.addAll(KafkaBronzeOptions.all());
+        all.addAll(SilverOptions.all());
         all.addAll(CatalogOptions.all());
         return all;
     }
 
     /** Cross-field checks; throws one exception naming every problem. */
     public static PipelineConfig validate(PipelineConfig config) {
-        return config.check(KafkaBronzeOptions::problems, IngestionPipeline::catalogProblems);
+        return config.check(
+                IngestionPipeline::sourceProblems,
+                c -> topics(c).isEmpty() ? List.of() : KafkaBronzeOptions.problems(c),
+                c -> SilverOptions.problems(c, sourceNames(c)),
+                IngestionPipeline::catalogProblems);
+    }
+
+    private static List<String> sourceProblems(ReadableConfig config) {
+        if (sourceNames(config).isEmpty()) {
+            return List.of("no source configured: set key '" + KafkaBronzeOptions.TOPICS.key() + "' (Kafka topics)");
+        }
+        return List.of();
+    }
+
+    /** Names of every source the pipeline reads: Kafka topics. */
+    static List<String> sourceNames(ReadableConfig config) {
+        return new ArrayList<>(topics(config));
     }
 
     private static List<String> catalogProblems(ReadableConfig config) {
@@ -57,7 +79,13 @@ public final class IngestionPipeline {
 
     /** Specs of the tables the configured pipeline writes. */
     public static List<TableSpec> tables(ReadableConfig config) {
-        return topics(config).stream().map(BronzeKafkaTable::spec).collect(Collectors.toList());
+        List<TableSpec> tables = new ArrayList<>();
+        topics(config).forEach(t -> tables.add(BronzeKafkaTable.spec(t)));
+        for (SilverDataset dataset : SilverOptions.datasetsBySource(config).values()) {
+            tables.add(dataset.silverTable());
+            tables.add(dataset.quarantineTable());
+        }
+        return tables;
     }
 
     /** Creates missing tables and evolves existing ones, before any job runs. */
@@ -75,10 +103,15 @@ public final class IngestionPipeline {
     /** Adds the configured pipeline to {@code env}. */
     public static void build(StreamExecutionEnvironment env, ReadableConfig config) {
         PipelineEnvironment.configure(env, config);
-        List<String> topics = topics(config);
-        LOG.info("Ingesting Kafka topics {} into bronze", topics);
-        IngestionJob.bronzeOnly(
-                        topics.stream().map(t -> KafkaBronzeSources.bronzeSource(config, t)).collect(Collectors.toList()),
+        List<BronzeSource> sources = new ArrayList<>();
+        topics(config).forEach(t -> sources.add(KafkaBronzeSources.bronzeSource(config, t)));
+        Map<String, SilverDataset> silver = SilverOptions.datasetsBySource(config);
+        LOG.info("Ingesting {} into bronze; silver datasets by source: {}",
+                sources.stream().map(BronzeSource::name).collect(Collectors.toList()), silver);
+        new IngestionJob(
+                        sources,
+                        silver,
+                        SilverSettings.from(config),
                         new IcebergTableSink(CatalogFactory.loader(config), config.get(PipelineOptions.NAME)))
                 .addTo(env);
     }

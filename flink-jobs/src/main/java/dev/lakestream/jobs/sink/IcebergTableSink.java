@@ -7,6 +7,7 @@ import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.DistributionMode;
 import org.apache.iceberg.flink.CatalogLoader;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.sink.FlinkSink;
 
@@ -44,6 +45,9 @@ public final class IcebergTableSink implements TableSink {
     public DataStreamSink<?> write(TableSpec table, DataStream<RowData> rows) {
         return FlinkSink.forRowData(rows)
                 .tableLoader(TableLoader.fromCatalog(catalogLoader, table.identifier()))
+                // Rows are laid out as the spec declares; the sink maps them by column name onto the
+                // live table, which may list columns in another order after evolution.
+                .resolvedSchema(FlinkSchemaUtil.toResolvedSchema(table.schema()))
                 .uidPrefix(uidPrefix(table))
                 // Append-only tables partitioned by a day: writers keep one open file per day they
                 // see, so no shuffle is needed in front of them (a hash on the day would put a whole

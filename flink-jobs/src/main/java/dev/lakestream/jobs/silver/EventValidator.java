@@ -1,0 +1,323 @@
+package dev.lakestream.jobs.silver;
+
+import dev.lakestream.jobs.bronze.RawRecord;
+import dev.lakestream.jobs.silver.schema.EventSchema;
+import dev.lakestream.jobs.silver.schema.FieldSpec;
+
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonProcessingException;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.DeserializationFeature;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.json.JsonMapper;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Checks one raw record against an {@link EventSchema} and either builds its silver row (typed
+ * and normalized) or says why it is rejected. Pure and deterministic: the same record always gives
+ * the same outcome, which is what makes a replay produce the same silver and quarantine rows.
+ *
+ * <p>Rules, in the order they are checked (the first failure is the one reported):
+ *
+ * <ol>
+ *   <li>the payload is present ({@link QuarantineReason#NULL_PAYLOAD}) and not larger than the
+ *       limit ({@link QuarantineReason#OVERSIZED_PAYLOAD});
+ *   <li>it is one JSON object: no syntax error, no repeated key, nothing after it ({@link
+ *       QuarantineReason#MALFORMED_JSON}, {@link QuarantineReason#NOT_A_JSON_OBJECT});
+ *   <li>each declared field, in declaration order: present when required, of its type, within its
+ *       bounds and allowed values.
+ * </ol>
+ *
+ * <p>JSON is read with the Jackson that Flink itself ships (relocated in {@code flink-shaded-jackson},
+ * always on the Flink classpath): a second, unrelocated Jackson would clash with the Kafka broker's
+ * Scala module in tests and add weight to the application jar.
+ *
+ * <p>Normalization: strings are trimmed (an empty string counts as absent), codes upper-cased,
+ * whole numbers written as {@code 7.0} become {@code 7}, timestamps become UTC. Undeclared fields
+ * never fail a record: they are kept, as a JSON object, in the silver column {@code extra_fields}.
+ */
+public final class EventValidator implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Event times outside [2000-01-01, 2100-01-01) are taken as corrupt (e.g. seconds sent as millis). */
+    static final Instant EARLIEST_EVENT_TIME = Instant.parse("2000-01-01T00:00:00Z");
+
+    static final Instant LATEST_EVENT_TIME = Instant.parse("2100-01-01T00:00:00Z");
+
+    private static final int MAX_DETAIL_CHARS = 200;
+
+    private final EventSchema schema;
+    private final long maxPayloadBytes;
+    private transient ObjectMapper mapper;
+
+    public EventValidator(EventSchema schema, long maxPayloadBytes) {
+        this.schema = schema;
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    /** The outcome for one record: a silver row or a rejection. */
+    public static final class Outcome {
+        private final GenericRowData row;
+        private final Rejection rejection;
+
+        private Outcome(GenericRowData row, Rejection rejection) {
+            this.row = row;
+            this.rejection = rejection;
+        }
+
+        public boolean isValid() {
+            return row != null;
+        }
+
+        /** The silver row, laid out as {@link EventSchema#silverSchema()}; null if rejected. */
+        public GenericRowData row() {
+            return row;
+        }
+
+        public Rejection rejection() {
+            return rejection;
+        }
+    }
+
+    public Outcome validate(RawRecord record) {
+        byte[] payload = record.payload();
+        if (payload == null) {
+            return reject(QuarantineReason.NULL_PAYLOAD, null, "the record has no payload (null value)", null);
+        }
+        if (payload.length > maxPayloadBytes) {
+            return reject(QuarantineReason.OVERSIZED_PAYLOAD, null,
+                    "payload is " + payload.length + " bytes, over the limit of " + maxPayloadBytes
+                            + " bytes (silver.max-payload-size)", null);
+        }
+        if (payload.length == 0) {
+            return reject(QuarantineReason.MALFORMED_JSON, null, "payload is empty", null);
+        }
+        JsonNode root;
+        try {
+            root = mapper().readTree(payload);
+        } catch (JsonProcessingException e) {
+            return reject(QuarantineReason.MALFORMED_JSON, null, "not valid JSON: " + shorten(e.getOriginalMessage()), null);
+        } catch (IOException e) {
+            return reject(QuarantineReason.MALFORMED_JSON, null, "not readable as JSON: " + shorten(e.getMessage()), null);
+        }
+        if (root == null || !root.isObject()) {
+            return reject(QuarantineReason.NOT_A_JSON_OBJECT, null,
+                    "payload is JSON " + (root == null ? "without a value" : root.getNodeType().name().toLowerCase(Locale.ROOT))
+                            + ", not an object", null);
+        }
+        String eventId = eventIdOf(root);
+        List<FieldSpec> fields = schema.fields();
+        GenericRowData row = new GenericRowData(fields.size() + 5);
+        for (int i = 0; i < fields.size(); i++) {
+            FieldSpec field = fields.get(i);
+            Object value;
+            try {
+                value = FieldValues.convert(field, root.get(field.name()));
+            } catch (FieldValues.Invalid invalid) {
+                return new Outcome(null, invalid.rejection().withEventId(eventId));
+            }
+            row.setField(i, value);
+        }
+        int pos = fields.size();
+        row.setField(pos++, extraFields((ObjectNode) root));
+        row.setField(pos++, StringData.fromString(record.source()));
+        row.setField(pos++, StringData.fromString(record.partition()));
+        row.setField(pos++, StringData.fromString(record.position()));
+        row.setField(pos, TimestampData.fromEpochMillis(record.ingestMillis()));
+        return new Outcome(row, null);
+    }
+
+    private String eventIdOf(JsonNode root) {
+        JsonNode id = root.get(schema.keyField().name());
+        if (id == null || id.isNull() || id.isContainerNode()) {
+            return null;
+        }
+        String text = id.asText().trim();
+        return text.isEmpty() ? null : shorten(text);
+    }
+
+    private StringData extraFields(ObjectNode root) {
+        ObjectNode extras = null;
+        Iterator<Map.Entry<String, JsonNode>> it = root.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (schema.field(e.getKey()) == null) {
+                if (extras == null) {
+                    extras = mapper().createObjectNode();
+                }
+                extras.set(e.getKey(), e.getValue());
+            }
+        }
+        if (extras == null) {
+            return null;
+        }
+        try {
+            return StringData.fromString(mapper().writeValueAsString(extras));
+        } catch (JsonProcessingException e) {
+            // A tree Jackson just parsed always serializes; anything else is a bug worth failing on.
+            throw new IllegalStateException("Cannot write back undeclared fields " + extras.fieldNames(), e);
+        }
+    }
+
+    private ObjectMapper mapper() {
+        if (mapper == null) {
+            mapper = JsonMapper.builder()
+                    .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                    .build();
+        }
+        return mapper;
+    }
+
+    private static Outcome reject(QuarantineReason reason, String field, String rule, String eventId) {
+        return new Outcome(null, new Rejection(reason, field, rule, eventId));
+    }
+
+    static String shorten(String text) {
+        if (text == null) {
+            return "";
+        }
+        String oneLine = text.replaceAll("\\s+", " ").trim();
+        return oneLine.length() <= MAX_DETAIL_CHARS ? oneLine : oneLine.substring(0, MAX_DETAIL_CHARS) + "...";
+    }
+
+    /** Per-type conversion of one declared field's JSON value. */
+    static final class FieldValues {
+
+        /** A field value that breaks its rule. */
+        static final class Invalid extends Exception {
+            private static final long serialVersionUID = 1L;
+            private final transient Rejection rejection;
+
+            Invalid(QuarantineReason reason, FieldSpec field, String rule) {
+                super(rule, null, false, false);
+                this.rejection = new Rejection(reason, field.name(), rule, null);
+            }
+
+            Rejection rejection() {
+                return rejection;
+            }
+        }
+
+        private FieldValues() {}
+
+        /** The internal Flink value of {@code field}; null for an absent optional field. */
+        static Object convert(FieldSpec field, JsonNode node) throws Invalid {
+            if (node == null || node.isNull() || (node.isTextual() && node.textValue().trim().isEmpty())) {
+                if (field.isRequired()) {
+                    throw new Invalid(QuarantineReason.MISSING_REQUIRED_FIELD, field,
+                            field.name() + " is required" + (node == null ? "" : node.isNull() ? " (was null)" : " (was empty)"));
+                }
+                return null;
+            }
+            switch (field.type()) {
+                case STRING:
+                    return StringData.fromString(text(field, node));
+                case CODE:
+                    return StringData.fromString(code(field, node));
+                case LONG:
+                    return whole(field, node, Long.MIN_VALUE, Long.MAX_VALUE);
+                case INT:
+                    return (int) whole(field, node, Integer.MIN_VALUE, Integer.MAX_VALUE);
+                case TIMESTAMP:
+                    return TimestampData.fromInstant(instant(field, node));
+                default:
+                    throw new IllegalStateException("Unhandled field type " + field.type());
+            }
+        }
+
+        private static String text(FieldSpec field, JsonNode node) throws Invalid {
+            if (!node.isTextual()) {
+                throw wrongType(field, "a string", node);
+            }
+            String value = node.textValue().trim();
+            if (value.length() > field.maxLength()) {
+                throw new Invalid(QuarantineReason.OUT_OF_RANGE, field,
+                        field.name() + " is " + value.length() + " characters, longer than " + field.maxLength());
+            }
+            return value;
+        }
+
+        private static String code(FieldSpec field, JsonNode node) throws Invalid {
+            String value = text(field, node).toUpperCase(Locale.ROOT);
+            if (!field.allowed().isEmpty() && !field.allowed().contains(value)) {
+                throw new Invalid(QuarantineReason.NOT_ALLOWED_VALUE, field,
+                        field.name() + " '" + shorten(value) + "' is not one of " + String.join(", ", field.allowed()));
+            }
+            return value;
+        }
+
+        private static long whole(FieldSpec field, JsonNode node, long typeMin, long typeMax) throws Invalid {
+            if (!node.isNumber()) {
+                throw wrongType(field, "a whole number", node);
+            }
+            BigInteger value;
+            if (node.isIntegralNumber()) {
+                value = node.bigIntegerValue();
+            } else {
+                BigDecimal decimal = node.decimalValue();
+                if (decimal.stripTrailingZeros().scale() > 0) {
+                    throw new Invalid(QuarantineReason.WRONG_TYPE, field,
+                            field.name() + " must be a whole number, got " + shorten(decimal.toPlainString()));
+                }
+                value = decimal.toBigIntegerExact();
+            }
+            long min = field.min() == null ? typeMin : Math.max(typeMin, field.min());
+            long max = field.max() == null ? typeMax : Math.min(typeMax, field.max());
+            if (value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
+                throw new Invalid(QuarantineReason.OUT_OF_RANGE, field,
+                        field.name() + " " + shorten(value.toString()) + " is outside [" + min + ", " + max + "]");
+            }
+            return value.longValue();
+        }
+
+        private static Instant instant(FieldSpec field, JsonNode node) throws Invalid {
+            Instant instant;
+            if (node.isTextual()) {
+                String text = node.textValue().trim();
+                try {
+                    instant = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+                } catch (DateTimeParseException e) {
+                    throw new Invalid(QuarantineReason.WRONG_TYPE, field,
+                            field.name() + " must be an ISO-8601 timestamp with a zone or offset, or epoch milliseconds;"
+                                    + " got \"" + shorten(text) + "\"");
+                }
+            } else if (node.isNumber()) {
+                long millis = whole(field, node, Long.MIN_VALUE, Long.MAX_VALUE);
+                instant = Instant.ofEpochMilli(millis);
+            } else {
+                throw wrongType(field, "an ISO-8601 timestamp or epoch milliseconds", node);
+            }
+            if (instant.isBefore(EARLIEST_EVENT_TIME) || !instant.isBefore(LATEST_EVENT_TIME)) {
+                throw new Invalid(QuarantineReason.OUT_OF_RANGE, field,
+                        field.name() + " " + instant + " is outside [" + EARLIEST_EVENT_TIME + ", " + LATEST_EVENT_TIME + ")");
+            }
+            return instant;
+        }
+
+        private static Invalid wrongType(FieldSpec field, String expected, JsonNode node) {
+            String got = node.getNodeType().name().toLowerCase(Locale.ROOT);
+            String shown = node.isContainerNode() ? "" : " " + shorten(node.toString());
+            return new Invalid(QuarantineReason.WRONG_TYPE, field,
+                    field.name() + " must be " + expected + ", got " + got + shown);
+        }
+    }
+}

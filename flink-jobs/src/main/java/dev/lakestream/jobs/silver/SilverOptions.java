@@ -1,0 +1,101 @@
+package dev.lakestream.jobs.silver;
+
+import dev.lakestream.jobs.config.PipelineConfig;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.ReadableConfig;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Options of the silver event streams. Property group {@code silver} on MSF. */
+public final class SilverOptions {
+
+    public static final ConfigOption<String> CLICKSTREAM_SOURCE =
+            ConfigOptions.key("silver.clickstream.source")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Kafka topic (one of kafka.topics) or Kinesis stream name (one of kinesis.streams) whose"
+                                    + " records feed silver.clickstream_events. Unset: no clickstream silver.");
+
+    public static final ConfigOption<String> FULFILLMENT_SOURCE =
+            ConfigOptions.key("silver.fulfillment-events.source")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Kafka topic or Kinesis stream name whose records feed silver.fulfillment_events."
+                                    + " Unset: no fulfillment silver.");
+
+    public static final ConfigOption<Duration> DEDUP_TTL =
+            ConfigOptions.key("silver.dedup-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(24))
+                    .withDescription(
+                            "How long an event id is remembered (RocksDB keyed state with TTL, processing time) to drop"
+                                    + " later copies of the same event. Longer catches later retries and costs state.");
+
+    public static final ConfigOption<MemorySize> MAX_PAYLOAD_SIZE =
+            ConfigOptions.key("silver.max-payload-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("256 kb"))
+                    .withDescription(
+                            "Larger payloads are quarantined as OVERSIZED_PAYLOAD instead of parsed (bronze keeps"
+                                    + " them whole either way).");
+
+    private SilverOptions() {}
+
+    public static List<ConfigOption<?>> all() {
+        return List.of(CLICKSTREAM_SOURCE, FULFILLMENT_SOURCE, DEDUP_TTL, MAX_PAYLOAD_SIZE);
+    }
+
+    /** The dataset each configured source feeds, in declaration order. */
+    public static Map<String, SilverDataset> datasetsBySource(ReadableConfig config) {
+        Map<String, SilverDataset> bySource = new LinkedHashMap<>();
+        source(config, CLICKSTREAM_SOURCE).ifPresent(s -> bySource.put(s, SilverDataset.CLICKSTREAM_EVENTS));
+        source(config, FULFILLMENT_SOURCE).ifPresent(s -> bySource.put(s, SilverDataset.FULFILLMENT_EVENTS));
+        return bySource;
+    }
+
+    /**
+     * Cross-field rules, for {@link PipelineConfig#check}: each source must be one the pipeline
+     * reads, and a source feeds at most one dataset.
+     */
+    public static List<String> problems(ReadableConfig config, List<String> sourceNames) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> keyBySource = new LinkedHashMap<>();
+        for (ConfigOption<String> option : List.of(CLICKSTREAM_SOURCE, FULFILLMENT_SOURCE)) {
+            Optional<String> source = source(config, option);
+            if (source.isEmpty()) {
+                continue;
+            }
+            if (!sourceNames.contains(source.get())) {
+                problems.add("invalid value for key '" + option.key() + "': '" + source.get()
+                        + "' is not a configured source; allowed values: " + sourceNames
+                        + " (the topics in kafka.topics and the stream names in kinesis.streams)");
+            }
+            String other = keyBySource.putIfAbsent(source.get(), option.key());
+            if (other != null) {
+                problems.add("invalid value for key '" + option.key() + "': source '" + source.get()
+                        + "' already feeds " + other + "; a source feeds at most one silver dataset");
+            }
+        }
+        if (config.get(DEDUP_TTL).isNegative() || config.get(DEDUP_TTL).isZero()) {
+            problems.add("invalid value for key '" + DEDUP_TTL.key() + "': must be positive, e.g. '24 h'");
+        }
+        if (config.get(MAX_PAYLOAD_SIZE).getBytes() <= 0) {
+            problems.add("invalid value for key '" + MAX_PAYLOAD_SIZE.key() + "': must be positive, e.g. '256 kb'");
+        }
+        return problems;
+    }
+
+    private static Optional<String> source(ReadableConfig config, ConfigOption<String> option) {
+        return config.getOptional(option).map(String::trim).filter(s -> !s.isEmpty());
+    }
+}

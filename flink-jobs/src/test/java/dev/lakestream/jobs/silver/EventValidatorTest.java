@@ -1,0 +1,234 @@
+package dev.lakestream.jobs.silver;
+
+import dev.lakestream.jobs.bronze.RawRecord;
+import dev.lakestream.jobs.silver.datasets.ClickstreamEvents;
+import dev.lakestream.jobs.silver.datasets.FulfillmentEvents;
+
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.TimestampData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every validation and normalization rule, one record at a time. */
+class EventValidatorTest {
+
+    private static final long INGEST = 1_763_629_200_000L;
+    private static final EventValidator CLICKS = new EventValidator(ClickstreamEvents.SCHEMA, 1024);
+    private static final EventValidator FULFILLMENT = new EventValidator(FulfillmentEvents.SCHEMA, 1024);
+
+    private static final String CLICK =
+            "{\"event_id\":\"c-1\",\"user_id\":42,\"session_hint\":\"s-42-1\",\"page\":\"/cart\","
+                    + "\"event_type\":\"add_to_cart\",\"event_ts\":\"2026-11-20T09:00:01Z\",\"user_agent\":\"okhttp/4.12\"}";
+
+    private static RawRecord record(String json) {
+        return new RawRecord("clickstream", "2", "41", json == null ? null : json.getBytes(StandardCharsets.UTF_8), INGEST);
+    }
+
+    private static EventValidator.Outcome click(String json) {
+        return CLICKS.validate(record(json));
+    }
+
+    private static EventValidator.Outcome fulfillment(String json) {
+        return FULFILLMENT.validate(record(json));
+    }
+
+    private static String fulfillmentWith(String unitsAndMore) {
+        return "{\"event_id\":\"f-1\",\"facility_id\":\"fc-017\",\"event_type\":\"picked\"," + unitsAndMore
+                + ",\"event_ts\":\"2026-11-20T09:00:01Z\"}";
+    }
+
+    @Test
+    void validClickBecomesATypedNormalizedRowWithItsCoordinates() {
+        EventValidator.Outcome outcome = click(CLICK);
+
+        assertThat(outcome.isValid()).as(String.valueOf(outcome.rejection())).isTrue();
+        GenericRowData row = outcome.row();
+        assertThat(row.getArity()).isEqualTo(ClickstreamEvents.SCHEMA.fields().size() + 5);
+        assertThat(row.getString(0).toString()).isEqualTo("c-1");
+        assertThat(row.getLong(1)).isEqualTo(42L);
+        assertThat(row.getString(2).toString()).isEqualTo("s-42-1");
+        assertThat(row.getString(3).toString()).isEqualTo("/cart");
+        assertThat(row.getString(4).toString()).isEqualTo("ADD_TO_CART");
+        assertThat(row.getTimestamp(5, 6).toLocalDateTime()).isEqualTo(LocalDateTime.parse("2026-11-20T09:00:01"));
+        assertThat(row.getString(6).toString()).isEqualTo("okhttp/4.12");
+        assertThat(row.isNullAt(7)).as("no extra fields").isTrue();
+        assertThat(row.getString(8).toString()).isEqualTo("clickstream");
+        assertThat(row.getString(9).toString()).isEqualTo("2");
+        assertThat(row.getString(10).toString()).isEqualTo("41");
+        assertThat(row.getTimestamp(11, 6)).isEqualTo(TimestampData.fromEpochMillis(INGEST));
+    }
+
+    @Test
+    void codesAreUpperCasedAndStringsTrimmed() {
+        EventValidator.Outcome outcome = click(CLICK.replace("add_to_cart", " Add_To_Cart ").replace("/cart", "  /cart "));
+
+        assertThat(outcome.row().getString(4).toString()).isEqualTo("ADD_TO_CART");
+        assertThat(outcome.row().getString(3).toString()).isEqualTo("/cart");
+        assertThat(fulfillment(fulfillmentWith("\"units\":3")).row().getString(1).toString()).isEqualTo("FC-017");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "2026-11-20T09:00:01Z|2026-11-20T09:00:01",
+        "2026-11-20T10:00:01+01:00|2026-11-20T09:00:01",
+        "2026-11-20T04:00:01.250-05:00|2026-11-20T09:00:01.250",
+        "2026-11-20T09:00:01.123456Z|2026-11-20T09:00:01.123456",
+    })
+    void timestampsWithAnOffsetBecomeUtc(String input, String utc) {
+        EventValidator.Outcome outcome = click(CLICK.replace("2026-11-20T09:00:01Z", input));
+
+        assertThat(outcome.row().getTimestamp(5, 6).toLocalDateTime()).isEqualTo(LocalDateTime.parse(utc));
+    }
+
+    @Test
+    void epochMillisAreATimestampToo() {
+        EventValidator.Outcome outcome = click(CLICK.replace("\"2026-11-20T09:00:01Z\"", "1763629201000"));
+
+        assertThat(outcome.row().getTimestamp(5, 6).toLocalDateTime()).isEqualTo(LocalDateTime.parse("2025-11-20T09:00:01"));
+    }
+
+    @Test
+    void wholeNumbersWrittenWithAFractionAreAccepted() {
+        assertThat(fulfillment(fulfillmentWith("\"units\":7.0")).row().getInt(3)).isEqualTo(7);
+        assertThat(fulfillment(fulfillmentWith("\"units\":7e1")).row().getInt(3)).isEqualTo(70);
+    }
+
+    @Test
+    void undeclaredFieldsAreKeptAsJson() {
+        EventValidator.Outcome outcome = click(CLICK.replace("}", ",\"referrer\":\"newsletter\",\"ab\":{\"v\":2}}"));
+
+        assertThat(outcome.isValid()).isTrue();
+        assertThat(outcome.row().getString(7).toString()).isEqualTo("{\"referrer\":\"newsletter\",\"ab\":{\"v\":2}}");
+    }
+
+    @Test
+    void absentOptionalFieldsAreNull() {
+        EventValidator.Outcome outcome = click(CLICK.replace(",\"user_agent\":\"okhttp/4.12\"", "").replace("\"s-42-1\"", "null"));
+
+        assertThat(outcome.isValid()).isTrue();
+        assertThat(outcome.row().isNullAt(2)).isTrue();
+        assertThat(outcome.row().isNullAt(6)).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        // case | payload | reason | field | rule contains
+        "empty payload|``|MALFORMED_JSON||payload is empty",
+        "truncated|{\"event_id\":\"c-1\",\"user_id\":4|MALFORMED_JSON||not valid JSON",
+        "not JSON|hello|MALFORMED_JSON||not valid JSON",
+        "trailing data|{\"event_id\":\"c-1\"} {}|MALFORMED_JSON||not valid JSON",
+        "repeated key|{\"event_id\":\"c-1\",\"event_id\":\"c-2\"}|MALFORMED_JSON||Duplicate field",
+        "array|[1,2]|NOT_A_JSON_OBJECT||JSON array, not an object",
+        "string|\"c-1\"|NOT_A_JSON_OBJECT||JSON string, not an object",
+    })
+    void payloadsThatAreNotOneJsonObjectAreRejected(String name, String payload, String reason, String field, String rule) {
+        EventValidator.Outcome outcome = click(payload == null ? "" : payload);
+
+        assertThat(outcome.isValid()).isFalse();
+        assertThat(outcome.rejection().reason()).isEqualTo(QuarantineReason.valueOf(reason));
+        assertThat(outcome.rejection().field()).isNull();
+        assertThat(outcome.rejection().rule()).contains(rule);
+    }
+
+    @Test
+    void nullPayloadIsRejected() {
+        Rejection rejection = click(null).rejection();
+
+        assertThat(rejection.reason()).isEqualTo(QuarantineReason.NULL_PAYLOAD);
+        assertThat(rejection.eventId()).isNull();
+    }
+
+    @Test
+    void oversizedPayloadIsRejectedBeforeParsing() {
+        String big = CLICK.replace("}", ",\"padding\":\"" + "x".repeat(1024) + "\"}");
+
+        Rejection rejection = click(big).rejection();
+
+        assertThat(rejection.reason()).isEqualTo(QuarantineReason.OVERSIZED_PAYLOAD);
+        assertThat(rejection.rule()).contains(big.length() + " bytes", "limit of 1024 bytes", "silver.max-payload-size");
+    }
+
+    @Test
+    void invalidUtf8IsMalformed() {
+        byte[] bytes = {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+
+        Rejection rejection = CLICKS.validate(new RawRecord("t", "0", "1", bytes, INGEST)).rejection();
+
+        assertThat(rejection.reason()).isEqualTo(QuarantineReason.MALFORMED_JSON);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        // case | from | to | reason | field | rule contains
+        "user_id missing|\"user_id\":42,||MISSING_REQUIRED_FIELD|user_id|user_id is required",
+        "user_id null|\"user_id\":42|\"user_id\":null|MISSING_REQUIRED_FIELD|user_id|was null",
+        "page empty|\"/cart\"|\"  \"|MISSING_REQUIRED_FIELD|page|was empty",
+        "user_id as string|\"user_id\":42|\"user_id\":\"user-42\"|WRONG_TYPE|user_id|must be a whole number, got string \"user-42\"",
+        "user_id with fraction|\"user_id\":42|\"user_id\":42.5|WRONG_TYPE|user_id|must be a whole number, got 42.5",
+        "user_id as boolean|\"user_id\":42|\"user_id\":true|WRONG_TYPE|user_id|got boolean true",
+        "user_id negative|\"user_id\":42|\"user_id\":-42|OUT_OF_RANGE|user_id|-42 is outside [1, ",
+        "user_id beyond long|\"user_id\":42|\"user_id\":99999999999999999999|OUT_OF_RANGE|user_id|is outside",
+        "page as number|\"/cart\"|17|WRONG_TYPE|page|must be a string, got number 17",
+        "page as object|\"/cart\"|{\"p\":1}|WRONG_TYPE|page|must be a string, got object",
+        "event_type unknown|\"add_to_cart\"|\"hover\"|NOT_ALLOWED_VALUE|event_type|'HOVER' is not one of VIEW, ADD_TO_CART, CHECKOUT, PURCHASE",
+        "event_ts local time|\"2026-11-20T09:00:01Z\"|\"2026-11-20T09:00:01\"|WRONG_TYPE|event_ts|with a zone or offset",
+        "event_ts not a time|\"2026-11-20T09:00:01Z\"|\"yesterday\"|WRONG_TYPE|event_ts|got \"yesterday\"",
+        "event_ts too early|\"2026-11-20T09:00:01Z\"|\"1970-01-01T00:00:00Z\"|OUT_OF_RANGE|event_ts|is outside",
+        "event_ts in seconds|\"2026-11-20T09:00:01Z\"|1763629201|OUT_OF_RANGE|event_ts|1970-01-21",
+        "event_ts year 2100|\"2026-11-20T09:00:01Z\"|\"2100-01-01T00:00:00Z\"|OUT_OF_RANGE|event_ts|is outside",
+    })
+    void fieldRulesNameTheFieldAndTheRule(String name, String from, String to, String reason, String field, String rule) {
+        EventValidator.Outcome outcome = click(CLICK.replace(from, to == null ? "" : to));
+
+        assertThat(outcome.isValid()).as("valid: %s", outcome.row()).isFalse();
+        assertThat(outcome.rejection().reason()).isEqualTo(QuarantineReason.valueOf(reason));
+        assertThat(outcome.rejection().field()).isEqualTo(field);
+        assertThat(outcome.rejection().rule()).contains(rule);
+        assertThat(outcome.rejection().eventId()).as("event id of a rejected record").isEqualTo("c-1");
+    }
+
+    @ParameterizedTest(name = "units {0}")
+    @CsvSource(delimiter = '|', value = {
+        "\"seven\"|WRONG_TYPE|must be a whole number, got string \"seven\"",
+        "7.5|WRONG_TYPE|must be a whole number, got 7.5",
+        "-1|OUT_OF_RANGE|-1 is outside [0, 100000]",
+        "100001|OUT_OF_RANGE|100001 is outside [0, 100000]",
+        "3000000000|OUT_OF_RANGE|is outside [0, 100000]",
+    })
+    void unitsMustBeAWholeNumberInRange(String units, String reason, String rule) {
+        Rejection rejection = fulfillment(fulfillmentWith("\"units\":" + units)).rejection();
+
+        assertThat(rejection.reason()).isEqualTo(QuarantineReason.valueOf(reason));
+        assertThat(rejection.field()).isEqualTo("units");
+        assertThat(rejection.rule()).contains(rule);
+    }
+
+    @Test
+    void theFirstFailingFieldInDeclarationOrderIsReported() {
+        Rejection rejection = click("{\"event_id\":\"c-9\",\"page\":\"/\",\"event_type\":\"hover\"}").rejection();
+
+        assertThat(rejection.field()).isEqualTo("user_id");
+        assertThat(rejection.reason()).isEqualTo(QuarantineReason.MISSING_REQUIRED_FIELD);
+    }
+
+    @Test
+    void aRecordWithoutItsKeyIsRejectedWithoutAnEventId() {
+        Rejection rejection = click(CLICK.replace("\"event_id\":\"c-1\",", "")).rejection();
+
+        assertThat(rejection.reason()).isEqualTo(QuarantineReason.MISSING_REQUIRED_FIELD);
+        assertThat(rejection.field()).isEqualTo("event_id");
+        assertThat(rejection.eventId()).isNull();
+    }
+
+    @Test
+    void sameRecordSameOutcome() {
+        assertThat(click(CLICK).row()).isEqualTo(click(CLICK).row());
+        assertThat(click("{").rejection().rule()).isEqualTo(click("{").rejection().rule());
+    }
+}
