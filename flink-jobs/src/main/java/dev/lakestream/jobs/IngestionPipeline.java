@@ -7,6 +7,7 @@ import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.jobs.bronze.BronzeSource;
 import dev.lakestream.jobs.sink.IcebergTableSink;
+import dev.lakestream.jobs.sink.TableSink;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeSources;
 import dev.lakestream.jobs.config.PipelineConfig;
@@ -100,20 +101,20 @@ public final class IngestionPipeline {
         }
     }
 
-    /** Adds the configured pipeline to {@code env}. */
+    /** Adds the configured pipeline to {@code env}, writing to the configured catalog. */
     public static void build(StreamExecutionEnvironment env, ReadableConfig config) {
         PipelineEnvironment.configure(env, config);
+        job(config, new IcebergTableSink(CatalogFactory.loader(config), config.get(PipelineOptions.NAME))).addTo(env);
+    }
+
+    /** The configured job graph, writing through {@code sink} (tests wrap the Iceberg sink). */
+    public static IngestionJob job(ReadableConfig config, TableSink sink) {
         List<BronzeSource> sources = new ArrayList<>();
         topics(config).forEach(t -> sources.add(KafkaBronzeSources.bronzeSource(config, t)));
         Map<String, SilverDataset> silver = SilverOptions.datasetsBySource(config);
         LOG.info("Ingesting {} into bronze; silver datasets by source: {}",
                 sources.stream().map(BronzeSource::name).collect(Collectors.toList()), silver);
-        new IngestionJob(
-                        sources,
-                        silver,
-                        SilverSettings.from(config),
-                        new IcebergTableSink(CatalogFactory.loader(config), config.get(PipelineOptions.NAME)))
-                .addTo(env);
+        return new IngestionJob(sources, silver, SilverSettings.from(config), sink);
     }
 
     static List<String> topics(ReadableConfig config) {

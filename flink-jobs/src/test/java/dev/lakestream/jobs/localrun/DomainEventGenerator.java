@@ -32,24 +32,57 @@ public final class DomainEventGenerator {
         INCONSISTENT_CODE,
         SCHEMA_DRIFT,
         OVERSIZED,
-        NULL_PAYLOAD
+        NULL_PAYLOAD,
+        /** A code outside the allowed values (an event type nobody declared). */
+        UNKNOWN_CODE,
+        /** A whole-number field sent with a fraction ({@code "units": 7.5}). */
+        TYPE_NARROWING
     }
 
-    /** One Kafka record to produce. {@code value} is null for a null payload. */
+    /** One record to produce. {@code value} is null for a null payload. */
     public static final class Event {
         public final String key;
         public final byte[] value;
         public final Defect defect;
+        /** The event id written into the payload (also for most broken payloads). */
+        public final String eventId;
+        /**
+         * What silver should make of it, worked out here from the values the generator wrote (not
+         * by the pipeline's code): the declared columns in order, '|'-separated, with the UTC event
+         * time and the undeclared fields as JSON; null when the record must be rejected.
+         */
+        public final String expectedSilver;
+        /** The expected quarantine reason and field, e.g. {@code WRONG_TYPE(units)}; null when valid. */
+        public final String expectedRejection;
 
-        Event(String key, byte[] value, Defect defect) {
+        Event(String key, byte[] value, Defect defect, String eventId, String expectedSilver, String expectedRejection) {
             this.key = key;
             this.value = value;
             this.defect = defect;
+            this.eventId = eventId;
+            this.expectedSilver = expectedSilver;
+            this.expectedRejection = expectedRejection;
+        }
+    }
+
+    /** A record's payload and what silver should make of it, before payload-level defects apply. */
+    private static final class Draft {
+        final String eventId;
+        final String json;
+        final String expectedSilver;
+        final String expectedRejection;
+
+        Draft(String eventId, String json, String expectedSilver, String expectedRejection) {
+            this.eventId = eventId;
+            this.json = json;
+            this.expectedSilver = expectedSilver;
+            this.expectedRejection = expectedRejection;
         }
     }
 
     private static final String[] PAGES = {"/", "/search", "/product", "/cart", "/checkout", "/account"};
     private static final String[] CLICK_TYPES = {"view", "view", "view", "add_to_cart", "checkout", "purchase"};
+    private static final String[] FULFILLMENT_TYPES = {"received", "picked", "picked", "packed", "shipped", "damaged"};
     private static final String[] STATUSES = {"placed", "paid", "shipped", "delivered", "cancelled", "test"};
     private static final String[] CURRENCIES = {"USD", "EUR", "GBP"};
     private static final String[] AGENTS = {"Mozilla/5.0 (X11; Linux x86_64)", "Mozilla/5.0 (iPhone)", "okhttp/4.12"};
@@ -58,6 +91,7 @@ public final class DomainEventGenerator {
     private final SplittableRandom random;
     private final Instant start;
     private final Map<Defect, Integer> counts = new EnumMap<>(Defect.class);
+    private final java.util.Set<String> oversizedPlanted = new java.util.HashSet<>();
     private long sequence;
 
     public DomainEventGenerator(long seed, Instant start) {
@@ -72,36 +106,115 @@ public final class DomainEventGenerator {
             long user = 1 + random.nextInt(5_000);
             String eventId = "c-" + (++sequence);
             Instant ts = eventTime(events.size(), count);
-            Defect defect = pickDefect();
-            String json;
+            Defect defect = pickDefect("clickstream");
+            String type = pick(CLICK_TYPES);
+            String page = pick(PAGES);
+            String agent = pick(AGENTS);
+            String session = "s-" + user + "-" + ts.getEpochSecond() / 1800;
+            Draft draft;
             switch (defect) {
                 case MISSING_FIELD:
-                    json = String.format(Locale.ROOT, "{\"event_id\":\"%s\",\"page\":\"%s\",\"event_ts\":\"%s\"}",
-                            eventId, pick(PAGES), ts);
+                    draft = new Draft(eventId, String.format(Locale.ROOT,
+                            "{\"event_id\":\"%s\",\"page\":\"%s\",\"event_ts\":\"%s\"}", eventId, page, ts),
+                            null, "MISSING_REQUIRED_FIELD(user_id)");
                     break;
                 case WRONG_TYPE:
-                    json = click(eventId, "\"user-" + user + "\"", ts, pick(CLICK_TYPES), "");
+                    draft = click(eventId, "\"user-" + user + "\"", session, page, type, ts, agent, "", null,
+                            "WRONG_TYPE(user_id)");
+                    break;
+                case TYPE_NARROWING:
+                    draft = click(eventId, user + ".5", session, page, type, ts, agent, "", null, "WRONG_TYPE(user_id)");
                     break;
                 case OUT_OF_RANGE:
-                    json = click(eventId, String.valueOf(-user), ts, pick(CLICK_TYPES), "");
+                    draft = click(eventId, String.valueOf(-user), session, page, type, ts, agent, "", null,
+                            "OUT_OF_RANGE(user_id)");
+                    break;
+                case UNKNOWN_CODE:
+                    draft = click(eventId, String.valueOf(user), session, page, "hover", ts, agent, "", null,
+                            "NOT_ALLOWED_VALUE(event_type)");
                     break;
                 case INCONSISTENT_CODE:
-                    json = click(eventId, String.valueOf(user), ts, pick(CLICK_TYPES).toUpperCase(Locale.ROOT), "");
+                    draft = validClick(eventId, user, session, page, mixedCase(type), type, ts, agent, "", null);
                     break;
                 case SCHEMA_DRIFT:
-                    json = click(eventId, String.valueOf(user), ts, pick(CLICK_TYPES), ",\"referrer\":\"newsletter\"");
+                    draft = validClick(eventId, user, session, page, type, type, ts, agent, ",\"referrer\":\"newsletter\"",
+                            "{\"referrer\":\"newsletter\"}");
                     break;
                 case LATE:
-                    json = click(eventId, String.valueOf(user), ts.minus(Duration.ofMinutes(5 + random.nextInt(180))),
-                            pick(CLICK_TYPES), "");
+                    Instant late = ts.minus(Duration.ofMinutes(5 + random.nextInt(180)));
+                    draft = validClick(eventId, user, "s-" + user + "-" + late.getEpochSecond() / 1800, page, type, type, late,
+                            agent, "", null);
                     break;
                 case OUT_OF_ORDER:
-                    json = click(eventId, String.valueOf(user), ts.minusSeconds(1 + random.nextInt(5)), pick(CLICK_TYPES), "");
+                    Instant early = ts.minusSeconds(1 + random.nextInt(5));
+                    draft = validClick(eventId, user, session, page, type, type, early, agent, "", null);
                     break;
                 default:
-                    json = click(eventId, String.valueOf(user), ts, pick(CLICK_TYPES), "");
+                    draft = validClick(eventId, user, session, page, type, type, ts, agent, "", null);
             }
-            add(events, "user-" + user, json, defect, count);
+            add(events, "user-" + user, draft, defect, count);
+        }
+        return events;
+    }
+
+    /**
+     * Fulfillment-center events for the {@code fulfillment-events} Kinesis stream, keyed by
+     * facility; a few of the 500 facilities send most of the traffic. Kinesis cannot carry a null
+     * payload, so none is planted here.
+     */
+    public List<Event> fulfillment(int count) {
+        List<Event> events = new ArrayList<>(count);
+        while (events.size() < count) {
+            int facility = random.nextInt(100) < 50 ? 1 + random.nextInt(5) : 1 + random.nextInt(500);
+            String facilityId = String.format(Locale.ROOT, "fc-%03d", facility);
+            String eventId = "f-" + (++sequence);
+            Instant ts = eventTime(events.size(), count);
+            Defect defect = pickDefect("fulfillment");
+            if (defect == Defect.NULL_PAYLOAD) {
+                defect = Defect.NONE;
+            }
+            String type = pick(FULFILLMENT_TYPES);
+            int units = 1 + random.nextInt(40);
+            Draft draft;
+            switch (defect) {
+                case MISSING_FIELD:
+                    draft = new Draft(eventId, String.format(Locale.ROOT,
+                            "{\"event_id\":\"%s\",\"facility_id\":\"%s\",\"event_type\":\"%s\",\"event_ts\":\"%s\"}",
+                            eventId, facilityId, type, ts), null, "MISSING_REQUIRED_FIELD(units)");
+                    break;
+                case WRONG_TYPE:
+                    draft = fulfillmentDraft(eventId, facilityId, type, "\"seven\"", ts, "", null, "WRONG_TYPE(units)");
+                    break;
+                case TYPE_NARROWING:
+                    draft = fulfillmentDraft(eventId, facilityId, type, units + ".5", ts, "", null, "WRONG_TYPE(units)");
+                    break;
+                case OUT_OF_RANGE:
+                    draft = fulfillmentDraft(eventId, facilityId, type, String.valueOf(-units), ts, "", null,
+                            "OUT_OF_RANGE(units)");
+                    break;
+                case UNKNOWN_CODE:
+                    draft = fulfillmentDraft(eventId, facilityId, "teleported", String.valueOf(units), ts, "", null,
+                            "NOT_ALLOWED_VALUE(event_type)");
+                    break;
+                case INCONSISTENT_CODE:
+                    draft = validFulfillment(eventId, facilityId, mixedCase(type), type, units + ".0", units, ts, "", null);
+                    break;
+                case SCHEMA_DRIFT:
+                    draft = validFulfillment(eventId, facilityId, type, type, String.valueOf(units), units, ts,
+                            ",\"temperature_c\":4.5", "{\"temperature_c\":4.5}");
+                    break;
+                case LATE:
+                    draft = validFulfillment(eventId, facilityId, type, type, String.valueOf(units), units,
+                            ts.minus(Duration.ofMinutes(5 + random.nextInt(180))), "", null);
+                    break;
+                case OUT_OF_ORDER:
+                    draft = validFulfillment(eventId, facilityId, type, type, String.valueOf(units), units,
+                            ts.minusSeconds(1 + random.nextInt(5)), "", null);
+                    break;
+                default:
+                    draft = validFulfillment(eventId, facilityId, type, type, String.valueOf(units), units, ts, "", null);
+            }
+            add(events, facilityId, draft, defect, count);
         }
         return events;
     }
@@ -117,7 +230,10 @@ public final class DomainEventGenerator {
             String status = pick(STATUSES);
             String currency = pick(CURRENCIES);
             String total = String.format(Locale.ROOT, "%.2f", 5 + random.nextDouble() * 495);
-            Defect defect = pickDefect();
+            Defect defect = pickDefect("orders");
+            if (defect == Defect.UNKNOWN_CODE || defect == Defect.TYPE_NARROWING) {
+                defect = Defect.NONE;
+            }
             String json;
             switch (defect) {
                 case MISSING_FIELD:
@@ -148,7 +264,8 @@ public final class DomainEventGenerator {
                 default:
                     json = order(eventId, order, customer, status, total, currency, ts, "");
             }
-            add(events, "order-" + order, json, defect, count);
+            // Orders have no silver event table (they arrive by CDC as current state): no expectations.
+            add(events, "order-" + order, new Draft(eventId, json, null, null), defect, count);
         }
         return events;
     }
@@ -158,33 +275,43 @@ public final class DomainEventGenerator {
         return Collections.unmodifiableMap(counts);
     }
 
-    private void add(List<Event> events, String key, String json, Defect defect, int limit) {
+    private void add(List<Event> events, String key, Draft draft, Defect defect, int limit) {
         byte[] value;
+        String silver = draft.expectedSilver;
+        String rejection = draft.expectedRejection;
         switch (defect) {
             case MALFORMED_JSON:
-                value = json.substring(0, json.length() / 2).getBytes(StandardCharsets.UTF_8);
+                value = draft.json.substring(0, draft.json.length() / 2).getBytes(StandardCharsets.UTF_8);
+                silver = null;
+                rejection = "MALFORMED_JSON";
                 break;
             case NULL_PAYLOAD:
                 value = null;
+                silver = null;
+                rejection = "NULL_PAYLOAD";
                 break;
             case OVERSIZED:
-                value = (json.substring(0, json.length() - 1) + ",\"padding\":\"" + "x".repeat(OVERSIZED_BYTES) + "\"}")
+                value = (draft.json.substring(0, draft.json.length() - 1) + ",\"padding\":\"" + "x".repeat(OVERSIZED_BYTES) + "\"}")
                         .getBytes(StandardCharsets.UTF_8);
+                silver = null;
+                rejection = "OVERSIZED_PAYLOAD";
                 break;
             default:
-                value = json.getBytes(StandardCharsets.UTF_8);
+                value = draft.json.getBytes(StandardCharsets.UTF_8);
         }
-        events.add(new Event(key, value, defect));
+        Event event = new Event(key, value, defect, draft.eventId, silver, rejection);
+        events.add(event);
         counts.merge(defect, 1, Integer::sum);
         // A client retry sends the identical record again, right after or a little later.
         if (defect == Defect.NONE && events.size() < limit && random.nextInt(100) < 2) {
-            events.add(new Event(key, value, Defect.RETRY_DUPLICATE));
+            events.add(new Event(key, value, Defect.RETRY_DUPLICATE, draft.eventId, silver, rejection));
             counts.merge(Defect.RETRY_DUPLICATE, 1, Integer::sum);
         }
     }
 
-    private Defect pickDefect() {
-        if (!counts.containsKey(Defect.OVERSIZED) && sequence > 50) {
+    /** One oversized payload per stream, early on; then defects at fixed rates. */
+    private Defect pickDefect(String stream) {
+        if (sequence > 50 && oversizedPlanted.add(stream)) {
             return Defect.OVERSIZED;
         }
         int r = random.nextInt(1000);
@@ -197,6 +324,8 @@ public final class DomainEventGenerator {
         if (r < 45) return Defect.NULL_PAYLOAD;
         if (r < 55) return Defect.LATE;
         if (r < 85) return Defect.OUT_OF_ORDER;
+        if (r < 88) return Defect.UNKNOWN_CODE;
+        if (r < 91) return Defect.TYPE_NARROWING;
         return Defect.NONE;
     }
 
@@ -209,12 +338,49 @@ public final class DomainEventGenerator {
         return values[random.nextInt(values.length)];
     }
 
-    private String click(String eventId, String user, Instant ts, String type, String extra) {
-        return String.format(Locale.ROOT,
-                "{\"event_id\":\"%s\",\"user_id\":%s,\"session_hint\":\"s-%s-%d\",\"page\":\"%s\",\"event_type\":\"%s\","
+    private static Draft click(String eventId, String user, String session, String page, String type, Instant ts,
+            String agent, String extra, String expectedSilver, String expectedRejection) {
+        String json = String.format(Locale.ROOT,
+                "{\"event_id\":\"%s\",\"user_id\":%s,\"session_hint\":\"%s\",\"page\":\"%s\",\"event_type\":\"%s\","
                         + "\"event_ts\":\"%s\",\"user_agent\":\"%s\"%s}",
-                eventId, user, user.replace("\"", ""), ts.getEpochSecond() / 1800, pick(PAGES), type, ts, pick(AGENTS),
-                extra);
+                eventId, user, session, page, type, ts, agent, extra);
+        return new Draft(eventId, json, expectedSilver, expectedRejection);
+    }
+
+    /** A valid click: {@code sentType} is what the payload says, {@code type} what silver holds (upper-cased). */
+    private static Draft validClick(String eventId, long user, String session, String page, String sentType, String type,
+            Instant ts, String agent, String extra, String expectedExtra) {
+        String silver = String.join("|", eventId, String.valueOf(user), session, page, type.toUpperCase(Locale.ROOT),
+                utc(ts), agent, String.valueOf(expectedExtra));
+        return click(eventId, String.valueOf(user), session, page, sentType, ts, agent, extra, silver, null);
+    }
+
+    private static Draft fulfillmentDraft(String eventId, String facility, String type, String units, Instant ts,
+            String extra, String expectedSilver, String expectedRejection) {
+        String json = String.format(Locale.ROOT,
+                "{\"event_id\":\"%s\",\"facility_id\":\"%s\",\"event_type\":\"%s\",\"units\":%s,\"event_ts\":\"%s\"%s}",
+                eventId, facility, type, units, ts, extra);
+        return new Draft(eventId, json, expectedSilver, expectedRejection);
+    }
+
+    private static Draft validFulfillment(String eventId, String facility, String sentType, String type, String sentUnits,
+            int units, Instant ts, String extra, String expectedExtra) {
+        String silver = String.join("|", eventId, facility.toUpperCase(Locale.ROOT), type.toUpperCase(Locale.ROOT),
+                String.valueOf(units), utc(ts), String.valueOf(expectedExtra));
+        return fulfillmentDraft(eventId, facility, sentType, sentUnits, ts, extra, silver, null);
+    }
+
+    /** The UTC wall-clock time silver stores, as {@code LocalDateTime.toString()} prints it. */
+    private static String utc(Instant ts) {
+        return java.time.LocalDateTime.ofInstant(ts, java.time.ZoneOffset.UTC).toString();
+    }
+
+    private String mixedCase(String code) {
+        switch (random.nextInt(3)) {
+            case 0: return code.toUpperCase(Locale.ROOT);
+            case 1: return Character.toUpperCase(code.charAt(0)) + code.substring(1);
+            default: return " " + code.toUpperCase(Locale.ROOT).charAt(0) + code.substring(1) + " ";
+        }
     }
 
     private static String order(String eventId, long order, long customer, String status, String total, String currency,

@@ -27,6 +27,8 @@ public final class MiniClusters {
 
     static Configuration configuration() {
         Configuration conf = new Configuration();
+        // Lets tests read the pipeline's own counters (records in, quarantined, duplicates).
+        dev.lakestream.jobs.localrun.ProgressReporter.install(conf);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
