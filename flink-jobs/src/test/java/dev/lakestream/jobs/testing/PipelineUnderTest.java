@@ -11,6 +11,7 @@ import dev.lakestream.jobs.sink.TableSink;
 import dev.lakestream.localservices.LocalServices;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Table;
@@ -48,8 +49,17 @@ public final class PipelineUnderTest {
 
     /** Provisions the tables and submits the job with {@code parallelism}, through {@code wrap(icebergSink)}. */
     public JobClient start(int parallelism, UnaryOperator<TableSink> wrap) throws Exception {
+        return start(parallelism, wrap, null);
+    }
+
+    /** As {@link #start(int, UnaryOperator)}, restoring from {@code savepoint} when it is not null. */
+    public JobClient start(int parallelism, UnaryOperator<TableSink> wrap, String savepoint) throws Exception {
         IngestionPipeline.provisionTables(config);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration restore = new Configuration();
+        if (savepoint != null) {
+            restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restore);
         env.setParallelism(parallelism);
         PipelineEnvironment.configure(env, config);
         IngestionPipeline.job(config, wrap.apply(new IcebergTableSink(CatalogFactory.loader(config), "pipeline-test")))
