@@ -118,7 +118,7 @@ public final class IngestionPipeline {
     }
 
     static List<String> topics(ReadableConfig config) {
-        return config.get(KafkaBronzeOptions.TOPICS).stream()
+        return config.getOptional(KafkaBronzeOptions.TOPICS).orElse(List.of()).stream()
                 .map(String::trim)
                 .filter(t -> !t.isEmpty())
                 .distinct()

@@ -33,7 +33,7 @@ public final class KafkaBronzeOptions {
             ConfigOptions.key("kafka.bootstrap-servers")
                     .stringType()
                     .noDefaultValue()
-                    .withDescription("Kafka bootstrap servers, host:port[,host:port]. Required.");
+                    .withDescription("Kafka bootstrap servers, host:port[,host:port]. Required when kafka.topics is set.");
 
     public static final ConfigOption<List<String>> TOPICS =
             ConfigOptions.key("kafka.topics")
@@ -42,7 +42,8 @@ public final class KafkaBronzeOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Topics to ingest, separated by ';'. Each topic lands in its own bronze table"
-                                    + " bronze.kafka_<topic>. Required.");
+                                    + " bronze.kafka_<topic>. The pipeline needs at least one source: Kafka topics,"
+                                    + " Kinesis streams or both.");
 
     public static final ConfigOption<String> GROUP_ID =
             ConfigOptions.key("kafka.group-id")
@@ -94,14 +95,11 @@ public final class KafkaBronzeOptions {
                 PARTITION_DISCOVERY_INTERVAL);
     }
 
-    /** Cross-field rules, for {@link PipelineConfig#check}. */
+    /** Cross-field rules when Kafka topics are configured, for {@link PipelineConfig#check}. */
     public static List<String> problems(ReadableConfig config) {
         List<String> problems = new ArrayList<>();
         if (config.getOptional(BOOTSTRAP_SERVERS).filter(s -> !s.isBlank()).isEmpty()) {
-            problems.add(PipelineConfig.missing(BOOTSTRAP_SERVERS, ""));
-        }
-        if (config.getOptional(TOPICS).filter(t -> t.stream().anyMatch(s -> !s.isBlank())).isEmpty()) {
-            problems.add(PipelineConfig.missing(TOPICS, ""));
+            problems.add(PipelineConfig.missing(BOOTSTRAP_SERVERS, "when kafka.topics is set"));
         }
         if (config.get(STARTING_OFFSETS) == StartingOffsets.TIMESTAMP
                 && config.getOptional(STARTING_TIMESTAMP).isEmpty()) {
