@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -80,12 +81,18 @@ public final class IngestionPipeline {
 
     /** Specs of the tables the configured pipeline writes. */
     public static List<TableSpec> tables(ReadableConfig config) {
-        List<TableSpec> tables = new ArrayList<>();
-        topics(config).forEach(t -> tables.add(BronzeKafkaTable.spec(t)));
+        List<TableSpec> tables = new ArrayList<>(bronzeTables(config).values());
         for (SilverDataset dataset : SilverOptions.datasetsBySource(config).values()) {
             tables.add(dataset.silverTable());
             tables.add(dataset.quarantineTable());
         }
+        return tables;
+    }
+
+    /** The bronze table of each source, by source name (topic or stream name). */
+    public static Map<String, TableSpec> bronzeTables(ReadableConfig config) {
+        Map<String, TableSpec> tables = new LinkedHashMap<>();
+        topics(config).forEach(t -> tables.put(t, BronzeKafkaTable.spec(t)));
         return tables;
     }
 

@@ -283,8 +283,12 @@ public final class EventValidator implements Serializable {
             long min = field.min() == null ? typeMin : Math.max(typeMin, field.min());
             long max = field.max() == null ? typeMax : Math.min(typeMax, field.max());
             if (value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
+                boolean below = value.compareTo(BigInteger.valueOf(min)) < 0;
+                String bounds = below && max == typeMax ? "below the minimum " + min
+                        : !below && min == typeMin ? "above the maximum " + max
+                        : "outside [" + min + ", " + max + "]";
                 throw new Invalid(QuarantineReason.OUT_OF_RANGE, field,
-                        field.name() + " " + shorten(value.toString()) + " is outside [" + min + ", " + max + "]");
+                        field.name() + " " + shorten(value.toString()) + " is " + bounds);
             }
             return value.longValue();
         }

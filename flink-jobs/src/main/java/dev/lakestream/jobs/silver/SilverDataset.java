@@ -15,8 +15,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A silver event stream: its declared schema, its silver table ({@code silver.<name>}) and its
- * quarantine table ({@code bronze.<name>_quarantine}).
+ * A silver event stream: its declared schema, its silver table ({@code silver.<table>}) and its
+ * quarantine table ({@code bronze.<table>_quarantine}). The table name defaults to the schema's
+ * name; the deduplication state's uids follow the schema's name, so renaming the table keeps it.
  */
 public final class SilverDataset implements Serializable {
 
@@ -29,18 +30,34 @@ public final class SilverDataset implements Serializable {
     public static final SilverDataset FULFILLMENT_EVENTS = new SilverDataset(FulfillmentEvents.SCHEMA);
 
     private final EventSchema schema;
+    private final String tableName;
 
     public SilverDataset(EventSchema schema) {
+        this(schema, schema.name());
+    }
+
+    public SilverDataset(EventSchema schema, String tableName) {
         this.schema = Objects.requireNonNull(schema);
+        this.tableName = Objects.requireNonNull(tableName);
+    }
+
+    /** The same stream written to another table. */
+    public SilverDataset withTableName(String table) {
+        return new SilverDataset(schema, table);
     }
 
     public static List<SilverDataset> all() {
         return List.of(CLICKSTREAM_EVENTS, FULFILLMENT_EVENTS);
     }
 
-    /** Table name in the silver namespace, e.g. {@code clickstream_events}. */
+    /** The stream's name, e.g. {@code clickstream_events}; operator uids derive from it. */
     public String name() {
         return schema.name();
+    }
+
+    /** Table name in the silver namespace. */
+    public String tableName() {
+        return tableName;
     }
 
     public EventSchema schema() {
@@ -48,11 +65,11 @@ public final class SilverDataset implements Serializable {
     }
 
     public TableSpec silverTable() {
-        return SilverEventTable.spec(schema.name(), schema.icebergColumns(), schema.eventTimeField());
+        return SilverEventTable.spec(tableName, schema.icebergColumns(), schema.eventTimeField());
     }
 
     public TableSpec quarantineTable() {
-        return QuarantineTable.spec(schema.name());
+        return QuarantineTable.spec(tableName);
     }
 
     public RowType silverRowType() {
@@ -64,7 +81,19 @@ public final class SilverDataset implements Serializable {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof SilverDataset
+                && ((SilverDataset) o).schema.name().equals(schema.name())
+                && ((SilverDataset) o).tableName.equals(tableName);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(schema.name(), tableName);
+    }
+
+    @Override
     public String toString() {
-        return schema.name();
+        return tableName.equals(schema.name()) ? tableName : schema.name() + " -> silver." + tableName;
     }
 }

@@ -33,6 +33,21 @@ public final class SilverOptions {
                             "Kafka topic or Kinesis stream name whose records feed silver.fulfillment_events."
                                     + " Unset: no fulfillment silver.");
 
+    public static final ConfigOption<String> CLICKSTREAM_TABLE =
+            ConfigOptions.key("silver.clickstream.table")
+                    .stringType()
+                    .defaultValue("clickstream_events")
+                    .withDescription(
+                            "Silver table of the clickstream (in the silver namespace); its quarantine table is"
+                                    + " bronze.<table>_quarantine.");
+
+    public static final ConfigOption<String> FULFILLMENT_TABLE =
+            ConfigOptions.key("silver.fulfillment-events.table")
+                    .stringType()
+                    .defaultValue("fulfillment_events")
+                    .withDescription(
+                            "Silver table of the fulfillment events; its quarantine table is bronze.<table>_quarantine.");
+
     public static final ConfigOption<Duration> DEDUP_TTL =
             ConfigOptions.key("silver.dedup-ttl")
                     .durationType()
@@ -52,14 +67,16 @@ public final class SilverOptions {
     private SilverOptions() {}
 
     public static List<ConfigOption<?>> all() {
-        return List.of(CLICKSTREAM_SOURCE, FULFILLMENT_SOURCE, DEDUP_TTL, MAX_PAYLOAD_SIZE);
+        return List.of(CLICKSTREAM_SOURCE, CLICKSTREAM_TABLE, FULFILLMENT_SOURCE, FULFILLMENT_TABLE, DEDUP_TTL, MAX_PAYLOAD_SIZE);
     }
 
     /** The dataset each configured source feeds, in declaration order. */
     public static Map<String, SilverDataset> datasetsBySource(ReadableConfig config) {
         Map<String, SilverDataset> bySource = new LinkedHashMap<>();
-        source(config, CLICKSTREAM_SOURCE).ifPresent(s -> bySource.put(s, SilverDataset.CLICKSTREAM_EVENTS));
-        source(config, FULFILLMENT_SOURCE).ifPresent(s -> bySource.put(s, SilverDataset.FULFILLMENT_EVENTS));
+        source(config, CLICKSTREAM_SOURCE).ifPresent(s -> bySource.put(
+                s, SilverDataset.CLICKSTREAM_EVENTS.withTableName(config.get(CLICKSTREAM_TABLE).trim())));
+        source(config, FULFILLMENT_SOURCE).ifPresent(s -> bySource.put(
+                s, SilverDataset.FULFILLMENT_EVENTS.withTableName(config.get(FULFILLMENT_TABLE).trim())));
         return bySource;
     }
 
@@ -85,6 +102,16 @@ public final class SilverOptions {
                 problems.add("invalid value for key '" + option.key() + "': source '" + source.get()
                         + "' already feeds " + other + "; a source feeds at most one silver dataset");
             }
+        }
+        for (ConfigOption<String> table : List.of(CLICKSTREAM_TABLE, FULFILLMENT_TABLE)) {
+            if (!config.get(table).trim().matches("[a-z][a-z0-9_]*")) {
+                problems.add("invalid value for key '" + table.key() + "': '" + config.get(table)
+                        + "' must match [a-z][a-z0-9_]* (Glue and Athena table names are lower case)");
+            }
+        }
+        if (config.get(CLICKSTREAM_TABLE).trim().equals(config.get(FULFILLMENT_TABLE).trim())) {
+            problems.add("invalid value for key '" + FULFILLMENT_TABLE.key() + "': '" + config.get(FULFILLMENT_TABLE).trim()
+                    + "' is also " + CLICKSTREAM_TABLE.key() + "; each dataset needs its own table");
         }
         if (config.get(DEDUP_TTL).isNegative() || config.get(DEDUP_TTL).isZero()) {
             problems.add("invalid value for key '" + DEDUP_TTL.key() + "': must be positive, e.g. '24 h'");

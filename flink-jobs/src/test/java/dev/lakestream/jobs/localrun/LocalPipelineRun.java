@@ -3,6 +3,10 @@ package dev.lakestream.jobs.localrun;
 import dev.lakestream.catalog.CatalogFactory;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
+import dev.lakestream.catalog.tables.QuarantineTable;
+import dev.lakestream.jobs.silver.DeduplicateEvents;
+import dev.lakestream.jobs.silver.SilverDataset;
+import dev.lakestream.jobs.silver.SilverOptions;
 import dev.lakestream.jobs.IngestionPipeline;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.testing.CatchUpThenStop;
@@ -11,6 +15,7 @@ import dev.lakestream.jobs.config.PipelineConfig;
 import dev.lakestream.jobs.config.PipelineOptions;
 import dev.lakestream.localservices.LocalServices;
 
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -63,10 +68,12 @@ public final class LocalPipelineRun {
     public static final class Summary {
         public final Map<String, Long> rowsPerTable;
         public final long recordsProduced;
+        public final long bronzeRows;
 
-        Summary(Map<String, Long> rowsPerTable, long recordsProduced) {
+        Summary(Map<String, Long> rowsPerTable, long recordsProduced, long bronzeRows) {
             this.rowsPerTable = rowsPerTable;
             this.recordsProduced = recordsProduced;
+            this.bronzeRows = bronzeRows;
         }
     }
 
@@ -160,6 +167,7 @@ public final class LocalPipelineRun {
             out.printf(Locale.ROOT, "   %-45s %,10d rows, %d snapshots, location %s%n",
                     table.name(), count, size(table.snapshots()), table.location());
         }
+        printSilverAccounting(catalog, config, job.getJobID(), rows);
         for (Table table : tables) {
             printSamples(table, 3);
         }
@@ -170,9 +178,12 @@ public final class LocalPipelineRun {
         if (Files.isDirectory(onDisk)) {
             out.println("   the store keeps its objects under " + onDisk + " (kept after the run)");
         }
-        out.printf(Locale.ROOT, "   produced %,d records, bronze holds %,d rows%n",
-                produced, rows.values().stream().mapToLong(Long::longValue).sum());
-        return new Summary(rows, produced);
+        long bronzeRows = 0;
+        for (TableSpec spec : IngestionPipeline.bronzeTables(config.configuration()).values()) {
+            bronzeRows += rows.getOrDefault(catalog.loadTable(spec.identifier()).name(), 0L);
+        }
+        out.printf(Locale.ROOT, "   produced %,d records, the sources' bronze tables hold %,d rows%n", produced, bronzeRows);
+        return new Summary(rows, produced, bronzeRows);
     }
 
     private void printProgress(long start, List<Table> tables) {
@@ -187,7 +198,45 @@ public final class LocalPipelineRun {
                 ProgressReporter.completedCheckpoints(), committed);
     }
 
+    /** Per silver dataset: the count identity, and the quarantine broken down by reason. */
+    private void printSilverAccounting(Catalog catalog, PipelineConfig config, JobID jobId, Map<String, Long> rows)
+            throws Exception {
+        Map<String, SilverDataset> datasets = SilverOptions.datasetsBySource(config.configuration());
+        if (datasets.isEmpty()) {
+            return;
+        }
+        out.println("== Silver accounting (bronze = silver + quarantined + duplicates dropped)");
+        long duplicates = ProgressReporter.counterTotal(jobId, DeduplicateEvents.METRIC_DUPLICATES);
+        for (Map.Entry<String, SilverDataset> e : datasets.entrySet()) {
+            SilverDataset dataset = e.getValue();
+            long bronze = rows.getOrDefault(catalog.loadTable(IngestionPipeline.bronzeTables(config.configuration()).get(e.getKey()).identifier()).name(), 0L);
+            Table silver = catalog.loadTable(dataset.silverTable().identifier());
+            Table quarantine = catalog.loadTable(dataset.quarantineTable().identifier());
+            long silverRows = rows.getOrDefault(silver.name(), 0L);
+            long quarantined = rows.getOrDefault(quarantine.name(), 0L);
+            out.printf(Locale.ROOT, "   %-20s bronze %,d = silver %,d + quarantined %,d + duplicates %,d%s%n",
+                    dataset.name(), bronze, silverRows, quarantined, bronze - silverRows - quarantined,
+                    datasets.size() == 1 ? String.format(Locale.ROOT, " (metric silverDuplicatesDropped: %,d)", duplicates) : "");
+            Map<String, Integer> byReason = new java.util.TreeMap<>();
+            Map<String, String> exampleRule = new java.util.TreeMap<>();
+            try (CloseableIterable<Record> records = IcebergGenerics.read(quarantine)
+                    .select(QuarantineTable.REASON, QuarantineTable.RULE).build()) {
+                for (Record r : records) {
+                    String reason = (String) r.getField(QuarantineTable.REASON);
+                    byReason.merge(reason, 1, Integer::sum);
+                    exampleRule.putIfAbsent(reason, (String) r.getField(QuarantineTable.RULE));
+                }
+            }
+            byReason.forEach((reason, n) -> out.printf(Locale.ROOT, "      %-24s %,6d  e.g. %s%n", reason, n,
+                    exampleRule.get(reason)));
+        }
+    }
+
     private void printSamples(Table table, int limit) throws Exception {
+        if (table.schema().findField(BronzeKafkaTable.RECORD_VALUE) == null) {
+            printRows(table, limit);
+            return;
+        }
         out.println("   sample rows of " + table.name() + ":");
         try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {
             int n = 0;
@@ -199,6 +248,29 @@ public final class LocalPipelineRun {
                         r.getField(BronzeKafkaTable.TOPIC), r.getField(BronzeKafkaTable.PARTITION),
                         r.getField(BronzeKafkaTable.OFFSET), r.getField(BronzeKafkaTable.KAFKA_TS),
                         preview((ByteBuffer) r.getField(BronzeKafkaTable.RECORD_VALUE)));
+            }
+        }
+    }
+
+    /** Any table: the first rows, column=value, binary payloads shortened. */
+    private void printRows(Table table, int limit) throws Exception {
+        out.println("   sample rows of " + table.name() + ":");
+        try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {
+            int n = 0;
+            for (Record r : records) {
+                if (n++ >= limit) {
+                    break;
+                }
+                StringBuilder line = new StringBuilder();
+                for (org.apache.iceberg.types.Types.NestedField f : table.schema().columns()) {
+                    Object v = r.getField(f.name());
+                    if (v == null) {
+                        continue;
+                    }
+                    line.append(line.length() == 0 ? "" : ", ").append(f.name()).append('=')
+                            .append(v instanceof ByteBuffer ? preview((ByteBuffer) v) : v);
+                }
+                out.println("     " + (line.length() > 400 ? line.substring(0, 400) + "..." : line));
             }
         }
     }
@@ -232,6 +304,8 @@ public final class LocalPipelineRun {
         raw.put("pipeline.name", "lakestream-local-run");
         raw.put("pipeline.checkpoint-interval", options.checkpointInterval.toMillis() + " ms");
         raw.put("kafka.starting-offsets", "EARLIEST");
+        raw.put("silver.clickstream.source", topics.get(1));
+        raw.put("silver.clickstream.table", options.topicPrefix + "clickstream_events");
         Properties props = new Properties();
         props.putAll(raw);
         Files.createDirectories(options.workDir);

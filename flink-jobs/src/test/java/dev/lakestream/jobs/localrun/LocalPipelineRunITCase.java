@@ -28,16 +28,18 @@ class LocalPipelineRunITCase {
         LocalPipelineRun.Summary summary =
                 new LocalPipelineRun(new PrintStream(printed, true, StandardCharsets.UTF_8)).run(services, options);
 
-        assertThat(summary.rowsPerTable).hasSize(2);
+        // Bronze per source, then silver and quarantine of the clickstream.
+        assertThat(summary.rowsPerTable).hasSize(4);
         assertThat(summary.rowsPerTable.values()).allSatisfy(rows -> assertThat(rows).isPositive());
         // Bronze drops nothing: malformed, null and oversized records included.
-        assertThat(summary.rowsPerTable.values().stream().mapToLong(Long::longValue).sum())
-                .isEqualTo(summary.recordsProduced);
+        assertThat(summary.bronzeRows).isEqualTo(summary.recordsProduced);
         String output = printed.toString(StandardCharsets.UTF_8);
         assertThat(output)
                 .contains("records read: 5,000")
                 .containsPattern("checkpoints completed: [1-9]")
                 .contains("sample rows of")
+                .contains("== Silver accounting (bronze = silver + quarantined + duplicates dropped)")
+                .contains("OVERSIZED_PAYLOAD")
                 .contains("== Warehouse: s3://");
     }
 }

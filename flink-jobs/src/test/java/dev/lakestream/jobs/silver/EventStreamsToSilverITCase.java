@@ -53,15 +53,16 @@ class EventStreamsToSilverITCase {
         List<SilverContents.Sent> sent = produceToKafka(services, topic, clicks);
 
         PipelineUnderTest pipeline = new PipelineUnderTest(services, List.of(topic), Map.of(
-                "silver.clickstream.source", topic));
+                "silver.clickstream.source", topic,
+                "silver.clickstream.table", topic + "_events"));
         JobClient job = pipeline.start(2, UnaryOperator.identity());
         CatchUpThenStop.atCurrentEnd(services.kafkaBootstrapServers(), pipeline.config().get(
                         dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions.GROUP_ID), List.of(topic))
                 .awaitAndStop(job, Files.createTempDirectory("savepoints"), Duration.ofMinutes(5), () -> {});
 
         Table bronze = pipeline.table(BronzeKafkaTable.spec(topic));
-        Table silver = pipeline.table(SilverDataset.CLICKSTREAM_EVENTS.silverTable());
-        Table quarantine = pipeline.table(SilverDataset.CLICKSTREAM_EVENTS.quarantineTable());
+        Table silver = pipeline.table(dataset(pipeline).silverTable());
+        Table quarantine = pipeline.table(dataset(pipeline).quarantineTable());
         List<String> silverLines = SilverContents.silverLines(silver);
         List<String> quarantineLines = SilverContents.quarantineLines(quarantine);
         long duplicates = SilverContents.expectedDuplicates(sent);
@@ -105,5 +106,9 @@ class EventStreamsToSilverITCase {
         table.refresh();
         return table.currentSnapshot() == null ? 0
                 : Long.parseLong(table.currentSnapshot().summary().getOrDefault("total-records", "0"));
+    }
+
+    static SilverDataset dataset(PipelineUnderTest pipeline) {
+        return SilverOptions.datasetsBySource(pipeline.config()).values().iterator().next();
     }
 }

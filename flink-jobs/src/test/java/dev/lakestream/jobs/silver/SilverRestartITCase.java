@@ -58,8 +58,9 @@ class SilverRestartITCase {
 
         PipelineUnderTest pipeline = new PipelineUnderTest(services, List.of(topic), Map.of(
                 "silver.clickstream.source", topic,
+                "silver.clickstream.table", topic + "_events",
                 "pipeline.checkpoint-interval", "500 ms"));
-        TableSpec silverSpec = SilverDataset.CLICKSTREAM_EVENTS.silverTable();
+        TableSpec silverSpec = EventStreamsToSilverITCase.dataset(pipeline).silverTable();
         // ~1,500 rows/s per subtask in front of the silver sink: the input spans several checkpoints.
         UnaryOperator<TableSink> failingSilver = iceberg -> (table, rows) -> iceberg.write(table,
                 table.identifier().equals(silverSpec.identifier())
@@ -84,7 +85,7 @@ class SilverRestartITCase {
         catchUpAndStop(pipeline, topic, pipeline.start(2, sameTopology, savepoint), savepoints);
 
         Table silver = pipeline.table(silverSpec);
-        Table quarantine = pipeline.table(SilverDataset.CLICKSTREAM_EVENTS.quarantineTable());
+        Table quarantine = pipeline.table(EventStreamsToSilverITCase.dataset(pipeline).quarantineTable());
         Table bronze = pipeline.table(BronzeKafkaTable.spec(topic));
         List<String> silverLines = SilverContents.silverLines(silver);
         List<String> quarantineLines = SilverContents.quarantineLines(quarantine);
