@@ -45,9 +45,10 @@ class KinesisBronzeFailureITCase {
         // The injector counts checkpoints from the job's start, and the first rows come ~1-3 s
         // after it (shard discovery, then a first GetRecords of up to 10,000 records): failing
         // after 12 checkpoints (~7 s) leaves data checkpoints before the failure. Paced at
-        // ~1,000 rows/s per subtask (one shard each), the input spans ~10 s, so rows still flow then.
+        // ~600 rows/s per subtask from its start (one shard of ~10,000 records each), the input
+        // spans ~16 s, so rows still flow then, with seconds to spare on a loaded machine.
         pipeline.catchUpAndStop(
-                pipeline.start(2, rows -> rows.map(new FailureInjectingMap(12, 1_000))
+                pipeline.start(2, rows -> rows.map(new FailureInjectingMap(12, 600))
                         .returns(rows.getType())
                         .uid("failure-injection")
                         .name("failure injection")),
