@@ -102,7 +102,9 @@ public final class KinesisBronzeOptions {
                     .defaultValue(Duration.ofSeconds(10))
                     .withDescription(
                             "How often new shards (after a resharding) are looked for. Must be positive: the source"
-                                    + " always discovers, and each discovery is one ListShards call.");
+                                    + " always discovers, and each discovery is one ListShards call. A start without a"
+                                    + " checkpoint reads its first records up to one interval after start: the shards"
+                                    + " found at start are assigned at the next discovery.");
 
     private KinesisBronzeOptions() {}
 
