@@ -1,11 +1,8 @@
 package dev.lakestream.catalog.tables;
 
-import dev.lakestream.catalog.Layer;
 import dev.lakestream.catalog.spec.TableSpec;
 
-import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
-import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.types.Types;
 
 import java.util.Locale;
@@ -27,7 +24,7 @@ public final class BronzeKafkaTable {
     public static final String RECORD_KEY = "record_key";
     public static final String RECORD_VALUE = "record_value";
     public static final String HEADERS = "headers";
-    public static final String INGEST_TS = "ingest_ts";
+    public static final String INGEST_TS = BronzeTables.INGEST_TS;
 
     /** Fields of one element of {@link #HEADERS}. Kafka headers may repeat a key, so a list, not a map. */
     public static final String HEADER_KEY = "key";
@@ -69,14 +66,6 @@ public final class BronzeKafkaTable {
     }
 
     public static TableSpec spec(String topic) {
-        return TableSpec.builder(Layer.BRONZE, tableName(topic))
-                .schema(SCHEMA)
-                .partitioning(s -> PartitionSpec.builderFor(s).day(INGEST_TS).build())
-                // Streaming commits are small; compaction (table maintenance) brings files to this size.
-                .property(TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, String.valueOf(256L * 1024 * 1024))
-                .property(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true")
-                .property(TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "100")
-                .property("write.upsert.enabled", "false")
-                .build();
+        return BronzeTables.spec(tableName(topic), SCHEMA);
     }
 }
