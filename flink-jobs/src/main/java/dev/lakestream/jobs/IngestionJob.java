@@ -10,6 +10,8 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,9 +66,14 @@ public final class IngestionJob {
     public void addTo(StreamExecutionEnvironment env) {
         for (BronzeSource source : sources) {
             // Bronze and silver need no event time (ingest time partitions bronze; event time
-            // windows come later, in gold), so sources emit no watermarks.
+            // windows come later, in gold), so sources emit no watermarks. The row type comes from
+            // the bronze table: KinesisStreamsSource 4.3 does not declare its produced type.
             DataStream<RowData> rows =
-                    env.fromSource(source.source(), WatermarkStrategy.noWatermarks(), "Source " + source.name())
+                    env.fromSource(
+                                    source.source(),
+                                    WatermarkStrategy.noWatermarks(),
+                                    "Source " + source.name(),
+                                    InternalTypeInfo.of(FlinkSchemaUtil.convert(source.table().schema())))
                             .uid(source.uid());
             sink.write(source.table(), rows);
             SilverDataset dataset = silverBySource.get(source.name());

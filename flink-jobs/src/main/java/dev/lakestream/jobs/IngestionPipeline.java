@@ -5,11 +5,14 @@ import dev.lakestream.catalog.CatalogOptions;
 import dev.lakestream.catalog.spec.TableProvisioner;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
+import dev.lakestream.catalog.tables.BronzeKinesisTable;
 import dev.lakestream.jobs.bronze.BronzeSource;
 import dev.lakestream.jobs.sink.IcebergTableSink;
 import dev.lakestream.jobs.sink.TableSink;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeSources;
+import dev.lakestream.jobs.bronze.kinesis.KinesisBronzeOptions;
+import dev.lakestream.jobs.bronze.kinesis.KinesisBronzeSources;
 import dev.lakestream.jobs.config.PipelineConfig;
 import dev.lakestream.jobs.config.PipelineOptions;
 import dev.lakestream.jobs.silver.SilverDataset;
@@ -44,6 +47,7 @@ public final class IngestionPipeline {
         List<ConfigOption<?>> all = new ArrayList<>();
         all.addAll(PipelineOptions.all());
         all.addAll(KafkaBronzeOptions.all());
+        all.addAll(KinesisBronzeOptions.all());
         all.addAll(SilverOptions.all());
         all.addAll(CatalogOptions.all());
         return all;
@@ -54,20 +58,32 @@ public final class IngestionPipeline {
         return config.check(
                 IngestionPipeline::sourceProblems,
                 c -> topics(c).isEmpty() ? List.of() : KafkaBronzeOptions.problems(c),
+                KinesisBronzeOptions::problems,
                 c -> SilverOptions.problems(c, sourceNames(c)),
                 IngestionPipeline::catalogProblems);
     }
 
     private static List<String> sourceProblems(ReadableConfig config) {
-        if (sourceNames(config).isEmpty()) {
-            return List.of("no source configured: set key '" + KafkaBronzeOptions.TOPICS.key() + "' (Kafka topics)");
+        List<String> names = new ArrayList<>(topics(config));
+        kinesisStreams(config).stream().filter(KinesisBronzeOptions::isStreamArn)
+                .map(KinesisBronzeOptions::streamName).forEach(names::add);
+        List<String> repeated = names.stream().filter(n -> names.indexOf(n) != names.lastIndexOf(n)).distinct()
+                .collect(Collectors.toList());
+        if (!repeated.isEmpty()) {
+            return List.of("source names " + repeated + " appear more than once in '" + KafkaBronzeOptions.TOPICS.key()
+                    + "' and the stream names of '" + KinesisBronzeOptions.STREAMS.key()
+                    + "': each source needs its own name (its bronze table and silver binding use it)");
+        }
+        if (sourceNames(config).isEmpty() && kinesisStreams(config).isEmpty()) {
+            return List.of("no source configured: set key '" + KafkaBronzeOptions.TOPICS.key() + "' (Kafka topics), '"
+                    + KinesisBronzeOptions.STREAMS.key() + "' (Kinesis stream ARNs) or both");
         }
         return List.of();
     }
 
-    /** Names of every source the pipeline reads: Kafka topics. */
+    /** Names of every source the pipeline reads: Kafka topics, then Kinesis stream names. */
     static List<String> sourceNames(ReadableConfig config) {
-        return new ArrayList<>(topics(config));
+        return new ArrayList<>(bronzeTables(config).keySet());
     }
 
     private static List<String> catalogProblems(ReadableConfig config) {
@@ -93,6 +109,13 @@ public final class IngestionPipeline {
     public static Map<String, TableSpec> bronzeTables(ReadableConfig config) {
         Map<String, TableSpec> tables = new LinkedHashMap<>();
         topics(config).forEach(t -> tables.put(t, BronzeKafkaTable.spec(t)));
+        for (String arn : kinesisStreams(config)) {
+            // A malformed ARN is reported by KinesisBronzeOptions.problems; it has no table.
+            if (KinesisBronzeOptions.isStreamArn(arn)) {
+                String name = KinesisBronzeOptions.streamName(arn);
+                tables.put(name, BronzeKinesisTable.spec(name));
+            }
+        }
         return tables;
     }
 
@@ -118,10 +141,15 @@ public final class IngestionPipeline {
     public static IngestionJob job(ReadableConfig config, TableSink sink) {
         List<BronzeSource> sources = new ArrayList<>();
         topics(config).forEach(t -> sources.add(KafkaBronzeSources.bronzeSource(config, t)));
+        kinesisStreams(config).forEach(arn -> sources.add(KinesisBronzeSources.bronzeSource(config, arn)));
         Map<String, SilverDataset> silver = SilverOptions.datasetsBySource(config);
         LOG.info("Ingesting {} into bronze; silver datasets by source: {}",
                 sources.stream().map(BronzeSource::name).collect(Collectors.toList()), silver);
         return new IngestionJob(sources, silver, SilverSettings.from(config), sink);
+    }
+
+    static List<String> kinesisStreams(ReadableConfig config) {
+        return KinesisBronzeOptions.streams(config);
     }
 
     static List<String> topics(ReadableConfig config) {

@@ -1,11 +1,15 @@
 package dev.lakestream.jobs.silver;
 
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
+import dev.lakestream.catalog.tables.BronzeKinesisTable;
+import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.localrun.DomainEventGenerator;
 import dev.lakestream.jobs.localrun.DomainEventGenerator.Defect;
+import dev.lakestream.jobs.localrun.LocalServicesConfig;
 import dev.lakestream.jobs.localrun.ProgressReporter;
 import dev.lakestream.jobs.testing.CatchUpThenStop;
 import dev.lakestream.jobs.testing.KafkaTestTopics;
+import dev.lakestream.jobs.testing.KinesisTestStreams;
 import dev.lakestream.jobs.testing.MiniClusters;
 import dev.lakestream.jobs.testing.PipelineUnderTest;
 import dev.lakestream.jobs.testing.SilverContents;
@@ -23,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -30,12 +35,14 @@ import java.util.function.UnaryOperator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Clickstream from a real Kafka broker into silver and quarantine, with every planted defect:
- * the silver rows, the quarantine rows (with reasons) and the count identity are exact.
+ * Clickstream from a real Kafka broker and fulfillment events from a real Kinesis-API server
+ * (kinesis-local) into silver and quarantine, in one job, with every planted defect: the silver
+ * rows, the quarantine rows (with reasons) and the count identity are exact for both streams.
  */
 class EventStreamsToSilverITCase {
 
     private static final int CLICKS = 3_000;
+    private static final int FULFILLMENT = 2_000;
 
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = MiniClusters.extension(1, 4);
@@ -45,46 +52,86 @@ class EventStreamsToSilverITCase {
         LocalServices services = LocalServices.shared();
         String topic = services.uniqueName("clickstream");
         KafkaTestTopics.create(services.kafkaBootstrapServers(), topic, 3);
+        String stream = services.uniqueName("fulfillment");
+        String streamArn = KinesisTestStreams.create(services.kinesisEndpoint(), stream, 2);
         DomainEventGenerator generator = new DomainEventGenerator(7L, Instant.parse("2026-11-20T09:00:00Z"));
         List<DomainEventGenerator.Event> clicks = generator.clickstream(CLICKS);
-        assertThat(generator.defectCounts().keySet())
-                .as("every defect planted at least once")
+        Map<Defect, Integer> clickDefects = Map.copyOf(generator.defectCounts());
+        assertThat(clickDefects.keySet())
+                .as("every defect planted in the clickstream at least once")
                 .containsAll(EnumSet.complementOf(EnumSet.of(Defect.NONE)));
-        List<SilverContents.Sent> sent = produceToKafka(services, topic, clicks);
+        List<DomainEventGenerator.Event> fulfillment = generator.fulfillment(FULFILLMENT);
+        // Kinesis cannot carry a null payload; every other defect is planted in this stream too.
+        assertThat(fulfillment.stream().map(e -> e.defect).collect(java.util.stream.Collectors.toSet()))
+                .as("defects planted in the fulfillment events")
+                .containsAll(EnumSet.complementOf(EnumSet.of(Defect.NONE, Defect.NULL_PAYLOAD)));
+        List<SilverContents.Sent> sentClicks = produceToKafka(services, topic, clicks);
+        List<SilverContents.Sent> sentFulfillment = produceToKinesis(services, streamArn, stream, fulfillment);
 
-        PipelineUnderTest pipeline = new PipelineUnderTest(services, List.of(topic), Map.of(
-                "silver.clickstream.source", topic,
-                "silver.clickstream.table", topic + "_events"));
+        Map<String, String> settings = new HashMap<>(LocalServicesConfig.kinesisProperties(services, List.of(streamArn)));
+        settings.put("silver.clickstream.source", topic);
+        settings.put("silver.clickstream.table", topic + "_events");
+        settings.put("silver.fulfillment-events.source", stream);
+        settings.put("silver.fulfillment-events.table", stream + "_events");
+        PipelineUnderTest pipeline = new PipelineUnderTest(services, List.of(topic), settings);
         JobClient job = pipeline.start(2, UnaryOperator.identity());
-        CatchUpThenStop.atCurrentEnd(services.kafkaBootstrapServers(), pipeline.config().get(
-                        dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions.GROUP_ID), List.of(topic))
+        Table kinesisBronze = pipeline.table(BronzeKinesisTable.spec(stream));
+        CatchUpThenStop.allOf(
+                        CatchUpThenStop.atCurrentEnd(services.kafkaBootstrapServers(),
+                                pipeline.config().get(KafkaBronzeOptions.GROUP_ID), List.of(topic)),
+                        CatchUpThenStop.whenCommitted(kinesisBronze, FULFILLMENT))
                 .awaitAndStop(job, Files.createTempDirectory("savepoints"), Duration.ofMinutes(5), () -> {});
 
-        Table bronze = pipeline.table(BronzeKafkaTable.spec(topic));
-        Table silver = pipeline.table(dataset(pipeline).silverTable());
-        Table quarantine = pipeline.table(dataset(pipeline).quarantineTable());
-        List<String> silverLines = SilverContents.silverLines(silver);
-        List<String> quarantineLines = SilverContents.quarantineLines(quarantine);
-        long duplicates = SilverContents.expectedDuplicates(sent);
+        long quarantinedClicks = assertExact(pipeline, topic, sentClicks, pipeline.table(BronzeKafkaTable.spec(topic)));
+        long quarantinedFulfillment = assertExact(pipeline, stream, sentFulfillment, kinesisBronze);
 
-        assertThat(silverLines).containsExactlyInAnyOrderElementsOf(SilverContents.expectedSilver(sent));
-        assertThat(quarantineLines).containsExactlyInAnyOrderElementsOf(SilverContents.expectedQuarantine(sent));
-        long bronzeRows = rows(bronze);
-        assertThat(bronzeRows).isEqualTo(CLICKS);
-        assertThat(duplicates).as("retry duplicates planted").isEqualTo(generator.defectCounts().get(Defect.RETRY_DUPLICATE).longValue());
-        assertThat(bronzeRows).as("bronze = silver + quarantine + duplicates")
-                .isEqualTo(silverLines.size() + quarantineLines.size() + duplicates);
-
-        // The same identity, as the pipeline's own metrics count it.
+        // The same identity, as the pipeline's own metrics count it (both datasets together).
         var jobId = job.getJobID();
-        assertThat(ProgressReporter.counterTotal(jobId, ValidateEvents.METRIC_IN)).isEqualTo(CLICKS);
-        assertThat(ProgressReporter.counterTotal(jobId, DeduplicateEvents.METRIC_OUT)).isEqualTo(silverLines.size());
-        assertThat(ProgressReporter.counterTotal(jobId, ValidateEvents.METRIC_QUARANTINED)).isEqualTo(quarantineLines.size());
+        long silverRows = SilverContents.expectedSilver(sentClicks).size() + SilverContents.expectedSilver(sentFulfillment).size();
+        long duplicates = SilverContents.expectedDuplicates(sentClicks) + SilverContents.expectedDuplicates(sentFulfillment);
+        assertThat(ProgressReporter.counterTotal(jobId, ValidateEvents.METRIC_IN)).isEqualTo(CLICKS + FULFILLMENT);
+        assertThat(ProgressReporter.counterTotal(jobId, DeduplicateEvents.METRIC_OUT)).isEqualTo(silverRows);
+        assertThat(ProgressReporter.counterTotal(jobId, ValidateEvents.METRIC_QUARANTINED))
+                .isEqualTo(quarantinedClicks + quarantinedFulfillment);
         assertThat(ProgressReporter.counterTotal(jobId, DeduplicateEvents.METRIC_DUPLICATES)).isEqualTo(duplicates);
         assertThat(ProgressReporter.counterTotal(jobId, ValidateEvents.METRIC_QUARANTINED, "reason", "NULL_PAYLOAD"))
-                .isEqualTo(generator.defectCounts().get(Defect.NULL_PAYLOAD).longValue());
+                .isEqualTo(clickDefects.get(Defect.NULL_PAYLOAD).longValue());
         assertThat(ProgressReporter.counterTotal(jobId, ValidateEvents.METRIC_QUARANTINED, "reason", "OVERSIZED_PAYLOAD"))
-                .isEqualTo(1L);
+                .as("one oversized payload per stream").isEqualTo(2L);
+    }
+
+    /** Exact silver and quarantine rows of the dataset fed by {@code source}; returns the quarantined count. */
+    private static long assertExact(PipelineUnderTest pipeline, String source, List<SilverContents.Sent> sent, Table bronze)
+            throws Exception {
+        SilverDataset dataset = SilverOptions.datasetsBySource(pipeline.config()).get(source);
+        List<String> silverLines = SilverContents.silverLines(pipeline.table(dataset.silverTable()));
+        List<String> quarantineLines = SilverContents.quarantineLines(pipeline.table(dataset.quarantineTable()));
+        long duplicates = SilverContents.expectedDuplicates(sent);
+
+        assertThat(silverLines).as("silver rows of %s", source)
+                .containsExactlyInAnyOrderElementsOf(SilverContents.expectedSilver(sent));
+        assertThat(quarantineLines).as("quarantine rows of %s", source)
+                .containsExactlyInAnyOrderElementsOf(SilverContents.expectedQuarantine(sent));
+        assertThat(duplicates).as("retry duplicates of %s", source)
+                .isEqualTo(sent.stream().filter(s -> s.event().defect == Defect.RETRY_DUPLICATE).count());
+        assertThat(rows(bronze)).as("bronze rows of %s", source).isEqualTo(sent.size())
+                .as("bronze = silver + quarantine + duplicates")
+                .isEqualTo(silverLines.size() + quarantineLines.size() + duplicates);
+        return quarantineLines.size();
+    }
+
+    static List<SilverContents.Sent> produceToKinesis(LocalServices services, String streamArn, String stream,
+            List<DomainEventGenerator.Event> events) throws Exception {
+        List<KinesisTestStreams.Entry> entries = new ArrayList<>();
+        for (DomainEventGenerator.Event e : events) {
+            entries.add(new KinesisTestStreams.Entry(e.key, e.value));
+        }
+        List<KinesisTestStreams.Produced> produced = KinesisTestStreams.put(services.kinesisEndpoint(), streamArn, entries);
+        List<SilverContents.Sent> sent = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            sent.add(new SilverContents.Sent(events.get(i), stream, produced.get(i).shardId(), produced.get(i).sequenceNumber()));
+        }
+        return sent;
     }
 
     static List<SilverContents.Sent> produceToKafka(LocalServices services, String topic,
@@ -108,6 +155,7 @@ class EventStreamsToSilverITCase {
                 : Long.parseLong(table.currentSnapshot().summary().getOrDefault("total-records", "0"));
     }
 
+    /** The pipeline's one silver dataset. */
     static SilverDataset dataset(PipelineUnderTest pipeline) {
         return SilverOptions.datasetsBySource(pipeline.config()).values().iterator().next();
     }

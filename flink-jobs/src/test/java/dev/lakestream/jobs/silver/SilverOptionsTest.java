@@ -96,6 +96,40 @@ class SilverOptionsTest {
     }
 
     @Test
+    void aKinesisStreamIsASourceByItsName() {
+        Map<String, String> raw = base();
+        raw.put("kinesis.streams", "arn:aws:kinesis:eu-west-1:123456789012:stream/fulfillment-events");
+        raw.put("silver.fulfillment-events.source", "fulfillment-events");
+
+        Configuration config = load(raw);
+
+        assertThat(SilverOptions.datasetsBySource(config)).containsOnlyKeys("fulfillment-events");
+        assertThat(IngestionPipeline.tables(config).stream().map(t -> t.identifier().toString()).collect(Collectors.toList()))
+                .contains("bronze.kinesis_fulfillment_events", "silver.fulfillment_events",
+                        "bronze.fulfillment_events_quarantine");
+    }
+
+    @Test
+    void aMalformedArnIsReportedNotThrown() {
+        Map<String, String> raw = base();
+        raw.put("kinesis.streams", "fulfillment-events");
+        raw.put("silver.fulfillment-events.source", "fulfillment-events");
+
+        assertThatThrownBy(() -> load(raw))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("invalid stream ARN 'fulfillment-events'")
+                .hasMessageContaining("'fulfillment-events' is not a configured source");
+    }
+
+    @Test
+    void aTopicAndAStreamMayNotShareAName() {
+        Map<String, String> raw = base();
+        raw.put("kinesis.streams", "arn:aws:kinesis:eu-west-1:123456789012:stream/clickstream");
+
+        assertThatThrownBy(() -> load(raw)).hasMessageContaining("source names [clickstream] appear more than once");
+    }
+
+    @Test
     void everyDatasetSchemaMakesAReadableTable() {
         for (SilverDataset dataset : SilverDataset.all()) {
             assertThat(dataset.silverTable().schema().findField("event_id").isRequired()).isTrue();

@@ -46,14 +46,8 @@ public final class KinesisBronzeTestPipeline {
         // The catalog keys of the local run; the Kafka keys it also carries are not used here.
         Map<String, String> raw = LocalServicesConfig.pipelineProperties(services, List.of());
         raw.keySet().removeIf(key -> key.startsWith("kafka."));
-        raw.put("kinesis.streams", String.join(";", streamArns));
-        raw.put("kinesis.endpoint", services.kinesisEndpoint().toString());
-        raw.put("kinesis.access-key-id", "local");
-        raw.put("kinesis.secret-access-key", "local");
+        raw.putAll(LocalServicesConfig.kinesisProperties(services, streamArns));
         raw.put("pipeline.checkpoint-interval", "1 s");
-        // The connector assigns the shards it finds at start only at its next periodic discovery
-        // (its readers are not registered yet at the first one): 1 s instead of 10 s to first read.
-        raw.put("kinesis.shard-discovery-interval", "1 s");
         raw.putAll(overrides);
         this.config = PipelineConfig.fromMap(raw, options()).check(KinesisBronzeOptions::problems).configuration();
         this.streamArns = streamArns;

@@ -33,6 +33,10 @@ public final class SilverContents {
             this.event = event;
             this.coordinate = source + "/" + partition + "/" + position;
         }
+
+        public DomainEventGenerator.Event event() {
+            return event;
+        }
     }
 
     private SilverContents() {}

@@ -166,6 +166,11 @@ public final class KinesisBronzeOptions {
     }
 
     /** The stream name in an ARN of the form {@value #ARN_FORM}. */
+    /** Whether {@code arn} has the form {@link #ARN_FORM}. */
+    public static boolean isStreamArn(String arn) {
+        return ARN.matcher(arn.trim()).matches();
+    }
+
     public static String streamName(String arn) {
         return parse(arn).group(4);
     }

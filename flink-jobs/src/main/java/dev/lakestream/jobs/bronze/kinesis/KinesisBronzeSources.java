@@ -60,7 +60,7 @@ public final class KinesisBronzeSources {
                 name,
                 sourceUid(name),
                 BronzeKinesisTable.spec(name),
-                new TypedKinesisSource(forStream(config, streamArn), new KinesisBronzeDeserializer().getProducedType()),
+                forStream(config, streamArn),
                 KinesisBronzeSources::rawRecord);
     }
 
