@@ -4,6 +4,7 @@ import dev.lakestream.catalog.CatalogFactory;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.catalog.tables.QuarantineTable;
+import dev.lakestream.jobs.bronze.kinesis.KinesisBronzeOptions;
 import dev.lakestream.jobs.silver.DeduplicateEvents;
 import dev.lakestream.jobs.silver.SilverDataset;
 import dev.lakestream.jobs.silver.SilverOptions;
@@ -11,6 +12,7 @@ import dev.lakestream.jobs.IngestionPipeline;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.testing.CatchUpThenStop;
 import dev.lakestream.jobs.testing.KafkaTestTopics;
+import dev.lakestream.jobs.testing.KinesisTestStreams;
 import dev.lakestream.jobs.config.PipelineConfig;
 import dev.lakestream.jobs.config.PipelineOptions;
 import dev.lakestream.localservices.LocalServices;
@@ -53,6 +55,7 @@ public final class LocalPipelineRun {
     public static final class Options {
         int orderEvents = 20_000;
         int clickEvents = 60_000;
+        int fulfillmentEvents = 20_000;
         long seed = 20261121L;
         String topicPrefix = "";
         Path workDir = Path.of("local-run").toAbsolutePath();
@@ -60,6 +63,7 @@ public final class LocalPipelineRun {
 
         public Options orderEvents(int n) { orderEvents = n; return this; }
         public Options clickEvents(int n) { clickEvents = n; return this; }
+        public Options fulfillmentEvents(int n) { fulfillmentEvents = n; return this; }
         public Options topicPrefix(String p) { topicPrefix = p; return this; }
         public Options workDir(Path p) { workDir = p.toAbsolutePath(); return this; }
     }
@@ -87,23 +91,29 @@ public final class LocalPipelineRun {
         Options options = new Options();
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
+                case "--fulfillment": options.fulfillmentEvents(Integer.parseInt(args[i + 1])); break;
                 case "--orders": options.orderEvents(Integer.parseInt(args[i + 1])); break;
                 case "--clicks": options.clickEvents(Integer.parseInt(args[i + 1])); break;
                 case "--work-dir": options.workDir(Path.of(args[i + 1])); break;
                 default: throw new IllegalArgumentException("Unknown argument " + args[i]
-                        + ". Usage: [--orders N] [--clicks N] [--work-dir DIR]");
+                        + ". Usage: [--orders N] [--clicks N] [--fulfillment N] [--work-dir DIR]");
             }
         }
         LocalPipelineRun run = new LocalPipelineRun(System.out);
-        run.out.println("== Starting local services (Kafka, S3-compatible store, PostgreSQL, Iceberg JDBC catalog) ...");
+        // Each run starts from empty servers; the previous run's files stay until then for inspection.
+        for (String previous : List.of("services", "checkpoints", "savepoints")) {
+            deleteRecursively(options.workDir.resolve(previous));
+        }
+        run.out.println("== Starting local services (Kafka, Kinesis API, S3-compatible store, PostgreSQL, Iceberg JDBC catalog) ...");
         long t0 = System.nanoTime();
         try (LocalServices services = LocalServices.builder()
                 .workDir(options.workDir.resolve("services"))
                 .withKafka()
+                .withKinesis()
                 .withIcebergCatalog()
                 .start()) {
-            run.out.printf(Locale.ROOT, "   up in %.1f s: Kafka %s, S3 %s%n",
-                    (System.nanoTime() - t0) / 1e9, services.kafkaBootstrapServers(), services.objectStore().endpoint());
+            run.out.printf(Locale.ROOT, "   up in %.1f s: Kafka %s, Kinesis %s, S3 %s%n", (System.nanoTime() - t0) / 1e9,
+                    services.kafkaBootstrapServers(), services.kinesisEndpoint(), services.objectStore().endpoint());
             run.run(services, options);
         }
         run.out.println("== Local services stopped. Done.");
@@ -115,15 +125,24 @@ public final class LocalPipelineRun {
         String clicks = options.topicPrefix + "clickstream";
         List<String> topics = List.of(orders, clicks);
 
-        out.printf(Locale.ROOT, "== Producing %,d order events to '%s' and %,d clickstream events to '%s' (seed %d)%n",
-                options.orderEvents, orders, options.clickEvents, clicks, options.seed);
+        String fulfillment = options.topicPrefix.replace('_', '-') + "fulfillment-events";
+        out.printf(Locale.ROOT, "== Producing %,d order events to '%s' and %,d clickstream events to '%s' (Kafka),"
+                        + " %,d fulfillment events to '%s' (Kinesis), seed %d%n",
+                options.orderEvents, orders, options.clickEvents, clicks, options.fulfillmentEvents, fulfillment,
+                options.seed);
         DomainEventGenerator generator = new DomainEventGenerator(options.seed, Instant.parse("2026-11-20T09:00:00Z"));
         KafkaTestTopics.ensure(services.kafkaBootstrapServers(), topics, 3);
+        String fulfillmentArn = KinesisTestStreams.create(services.kinesisEndpoint(), fulfillment, 2);
         long produced = produce(services, orders, generator.orderEvents(options.orderEvents))
                 + produce(services, clicks, generator.clickstream(options.clickEvents));
+        List<KinesisTestStreams.Entry> entries = new ArrayList<>();
+        for (DomainEventGenerator.Event e : generator.fulfillment(options.fulfillmentEvents)) {
+            entries.add(new KinesisTestStreams.Entry(e.key, e.value));
+        }
+        produced += KinesisTestStreams.put(services.kinesisEndpoint(), fulfillmentArn, entries).size();
         out.println("   planted defects: " + generator.defectCounts());
 
-        Path configFile = writeConfig(services, topics, options);
+        Path configFile = writeConfig(services, topics, fulfillmentArn, options);
         out.println("== Pipeline configuration: " + configFile);
         PipelineConfig config = IngestionPipeline.validate(
                 PipelineConfig.fromPropertiesFile(configFile, IngestionPipeline.options()));
@@ -147,8 +166,13 @@ public final class LocalPipelineRun {
         long start = System.nanoTime();
         JobClient job = env.executeAsync(config.configuration().get(PipelineOptions.NAME));
         long[] lastPrint = {0};
-        String savepoint = CatchUpThenStop.atCurrentEnd(services.kafkaBootstrapServers(),
-                        config.configuration().get(KafkaBronzeOptions.GROUP_ID), topics)
+        String savepoint = CatchUpThenStop.allOf(
+                        CatchUpThenStop.atCurrentEnd(services.kafkaBootstrapServers(),
+                                config.configuration().get(KafkaBronzeOptions.GROUP_ID), topics),
+                        CatchUpThenStop.whenCommitted(
+                                catalog.loadTable(IngestionPipeline.bronzeTables(config.configuration())
+                                        .get(KinesisBronzeOptions.streamName(fulfillmentArn)).identifier()),
+                                options.fulfillmentEvents))
                 .awaitAndStop(job, options.workDir.resolve("savepoints"), Duration.ofMinutes(10), () -> {
                     if (System.nanoTime() - lastPrint[0] > 2_000_000_000L) {
                         lastPrint[0] = System.nanoTime();
@@ -207,16 +231,18 @@ public final class LocalPipelineRun {
         }
         out.println("== Silver accounting (bronze = silver + quarantined + duplicates dropped)");
         long duplicates = ProgressReporter.counterTotal(jobId, DeduplicateEvents.METRIC_DUPLICATES);
+        long duplicatesByTables = 0;
         for (Map.Entry<String, SilverDataset> e : datasets.entrySet()) {
             SilverDataset dataset = e.getValue();
-            long bronze = rows.getOrDefault(catalog.loadTable(IngestionPipeline.bronzeTables(config.configuration()).get(e.getKey()).identifier()).name(), 0L);
+            long bronze = rows.getOrDefault(catalog.loadTable(
+                    IngestionPipeline.bronzeTables(config.configuration()).get(e.getKey()).identifier()).name(), 0L);
             Table silver = catalog.loadTable(dataset.silverTable().identifier());
             Table quarantine = catalog.loadTable(dataset.quarantineTable().identifier());
             long silverRows = rows.getOrDefault(silver.name(), 0L);
             long quarantined = rows.getOrDefault(quarantine.name(), 0L);
-            out.printf(Locale.ROOT, "   %-20s bronze %,d = silver %,d + quarantined %,d + duplicates %,d%s%n",
-                    dataset.name(), bronze, silverRows, quarantined, bronze - silverRows - quarantined,
-                    datasets.size() == 1 ? String.format(Locale.ROOT, " (metric silverDuplicatesDropped: %,d)", duplicates) : "");
+            duplicatesByTables += bronze - silverRows - quarantined;
+            out.printf(Locale.ROOT, "   %-20s bronze %,d = silver %,d + quarantined %,d + duplicates %,d%n",
+                    dataset.tableName(), bronze, silverRows, quarantined, bronze - silverRows - quarantined);
             Map<String, Integer> byReason = new java.util.TreeMap<>();
             Map<String, String> exampleRule = new java.util.TreeMap<>();
             try (CloseableIterable<Record> records = IcebergGenerics.read(quarantine)
@@ -230,6 +256,8 @@ public final class LocalPipelineRun {
             byReason.forEach((reason, n) -> out.printf(Locale.ROOT, "      %-24s %,6d  e.g. %s%n", reason, n,
                     exampleRule.get(reason)));
         }
+        out.printf(Locale.ROOT, "   duplicates dropped, as counted by the job (metric silverDuplicatesDropped): %,d%s%n",
+                duplicates, duplicates == duplicatesByTables ? " (matches the tables)" : " (the tables say " + duplicatesByTables + ")");
     }
 
     private void printSamples(Table table, int limit) throws Exception {
@@ -299,8 +327,12 @@ public final class LocalPipelineRun {
         return n;
     }
 
-    private Path writeConfig(LocalServices services, List<String> topics, Options options) throws Exception {
+    private Path writeConfig(LocalServices services, List<String> topics, String fulfillmentArn, Options options)
+            throws Exception {
         Map<String, String> raw = LocalServicesConfig.pipelineProperties(services, topics);
+        raw.putAll(LocalServicesConfig.kinesisProperties(services, List.of(fulfillmentArn)));
+        raw.put("silver.fulfillment-events.source", KinesisBronzeOptions.streamName(fulfillmentArn));
+        raw.put("silver.fulfillment-events.table", options.topicPrefix + "fulfillment_events");
         raw.put("pipeline.name", "lakestream-local-run");
         raw.put("pipeline.checkpoint-interval", options.checkpointInterval.toMillis() + " ms");
         raw.put("kafka.starting-offsets", "EARLIEST");
@@ -314,6 +346,17 @@ public final class LocalPipelineRun {
             props.store(writer, "Generated by the local run; same keys as the MSF runtime properties");
         }
         return file;
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static long produce(LocalServices services, String topic, List<DomainEventGenerator.Event> events)
