@@ -1,5 +1,6 @@
 package dev.lakestream.jobs.silver;
 
+import dev.lakestream.catalog.tables.SilverEventTable;
 import dev.lakestream.jobs.bronze.RawRecord;
 import dev.lakestream.jobs.silver.schema.EventSchema;
 import dev.lakestream.jobs.silver.schema.FieldSpec;
@@ -124,7 +125,7 @@ public final class EventValidator implements Serializable {
         }
         String eventId = eventIdOf(root);
         List<FieldSpec> fields = schema.fields();
-        GenericRowData row = new GenericRowData(fields.size() + 5);
+        GenericRowData row = new GenericRowData(fields.size() + SilverEventTable.TRAILING_COLUMNS);
         for (int i = 0; i < fields.size(); i++) {
             FieldSpec field = fields.get(i);
             Object value;
