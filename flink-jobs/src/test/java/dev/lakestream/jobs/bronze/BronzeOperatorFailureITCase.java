@@ -1,7 +1,7 @@
 package dev.lakestream.jobs.bronze;
 
 import dev.lakestream.jobs.testing.BronzeTableContents;
-import dev.lakestream.jobs.testing.BronzeTestPipeline;
+import dev.lakestream.jobs.testing.PipelineUnderTest;
 import dev.lakestream.jobs.testing.FailureInjectingMap;
 import dev.lakestream.jobs.testing.KafkaTestTopics;
 import dev.lakestream.jobs.testing.MiniClusters;
@@ -39,18 +39,18 @@ class BronzeOperatorFailureITCase {
                 services.kafkaBootstrapServers(), topic, KafkaToBronzeITCase.payloads(RECORDS));
         int failuresBefore = FailureInjectingMap.FAILURES.get();
 
-        BronzeTestPipeline pipeline = new BronzeTestPipeline(
+        PipelineUnderTest pipeline = new PipelineUnderTest(
                 services, List.of(topic), Map.of("pipeline.checkpoint-interval", "500 ms"));
         // ~1,500 rows/s per subtask: the input spans several seconds, so checkpoints complete before the failure.
         pipeline.catchUpAndStop(
-                pipeline.start(2, rows -> rows.map(new FailureInjectingMap(2, 1_500))
+                pipeline.startWithRowsBetween(2, rows -> rows.map(new FailureInjectingMap(2, 1_500))
                         .returns(rows.getType())
                         .uid("failure-injection")
                         .name("failure injection")),
                 Duration.ofMinutes(5));
 
         assertThat(FailureInjectingMap.FAILURES.get() - failuresBefore).as("injected failures").isEqualTo(1);
-        Table table = pipeline.table(topic);
+        Table table = pipeline.bronzeTable(topic);
         long failedAt = FailureInjectingMap.LAST_FAILURE_MILLIS.get();
         int before = 0;
         int after = 0;

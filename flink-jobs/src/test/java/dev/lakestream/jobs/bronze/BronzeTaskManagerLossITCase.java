@@ -1,7 +1,7 @@
 package dev.lakestream.jobs.bronze;
 
 import dev.lakestream.jobs.testing.BronzeTableContents;
-import dev.lakestream.jobs.testing.BronzeTestPipeline;
+import dev.lakestream.jobs.testing.PipelineUnderTest;
 import dev.lakestream.jobs.testing.FailureInjectingMap;
 import dev.lakestream.jobs.testing.KafkaTestTopics;
 import dev.lakestream.jobs.testing.MiniClusters;
@@ -44,9 +44,9 @@ class BronzeTaskManagerLossITCase {
         List<KafkaTestTopics.Produced> produced = KafkaTestTopics.produce(
                 services.kafkaBootstrapServers(), topic, KafkaToBronzeITCase.payloads(RECORDS));
 
-        BronzeTestPipeline pipeline = new BronzeTestPipeline(
+        PipelineUnderTest pipeline = new PipelineUnderTest(
                 services, List.of(topic), Map.of("pipeline.checkpoint-interval", "500 ms"));
-        JobClient job = pipeline.start(2, rows -> rows.map(new FailureInjectingMap(-1, 1_000))
+        JobClient job = pipeline.startWithRowsBetween(2, rows -> rows.map(new FailureInjectingMap(-1, 1_000))
                 .returns(rows.getType())
                 .uid("pacing")
                 .name("pacing"));
@@ -63,9 +63,9 @@ class BronzeTaskManagerLossITCase {
     }
 
     private static Table awaitCommittedSnapshots(
-            BronzeTestPipeline pipeline, String topic, JobClient job, int snapshots, Duration timeout) throws Exception {
+            PipelineUnderTest pipeline, String topic, JobClient job, int snapshots, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Table table = pipeline.table(topic);
+        Table table = pipeline.bronzeTable(topic);
         while (System.nanoTime() < deadline) {
             table.refresh();
             int count = 0;

@@ -2,7 +2,7 @@ package dev.lakestream.jobs.bronze;
 
 import dev.lakestream.catalog.spec.LakehouseTableRules;
 import dev.lakestream.jobs.testing.BronzeTableContents;
-import dev.lakestream.jobs.testing.BronzeTestPipeline;
+import dev.lakestream.jobs.testing.PipelineUnderTest;
 import dev.lakestream.jobs.testing.KafkaTestTopics;
 import dev.lakestream.jobs.testing.MiniClusters;
 import dev.lakestream.localservices.LocalServices;
@@ -43,13 +43,13 @@ class KafkaToBronzeITCase {
         List<KafkaTestTopics.Produced> produced =
                 KafkaTestTopics.produce(services.kafkaBootstrapServers(), topic, payloads(RECORDS));
 
-        BronzeTestPipeline pipeline = new BronzeTestPipeline(services, List.of(topic), Map.of());
-        JobClient job = pipeline.start(2, rows -> rows);
+        PipelineUnderTest pipeline = new PipelineUnderTest(services, List.of(topic), Map.of());
+        JobClient job = pipeline.startWithRowsBetween(2, rows -> rows);
         assertThat(stateBackendOf(miniCluster, job)).as("state backend the job runs on")
                 .isEqualTo("EmbeddedRocksDBStateBackend");
         pipeline.catchUpAndStop(job, Duration.ofMinutes(5));
 
-        Table table = pipeline.table(topic);
+        Table table = pipeline.bronzeTable(topic);
         BronzeTableContents contents = BronzeTableContents.read(table);
         contents.assertExactlyOnce(produced);
         assertThat(contents.rowCount()).isEqualTo(RECORDS);

@@ -4,6 +4,7 @@ import dev.lakestream.catalog.CatalogFactory;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.jobs.IngestionPipeline;
 import dev.lakestream.jobs.PipelineEnvironment;
+import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.config.PipelineConfig;
 import dev.lakestream.jobs.localrun.LocalServicesConfig;
 import dev.lakestream.jobs.sink.IcebergTableSink;
@@ -13,10 +14,14 @@ import dev.lakestream.localservices.LocalServices;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -29,9 +34,11 @@ import java.util.function.UnaryOperator;
 public final class PipelineUnderTest {
 
     private final Configuration config;
+    private final List<String> kafkaTopics;
 
     /** {@code settings} are pipeline keys on top of the local services' connection settings. */
     public PipelineUnderTest(LocalServices services, List<String> kafkaTopics, Map<String, String> settings) {
+        this.kafkaTopics = List.copyOf(kafkaTopics);
         Map<String, String> raw = LocalServicesConfig.pipelineProperties(services, kafkaTopics);
         if (kafkaTopics.isEmpty()) {
             raw.remove("kafka.topics");
@@ -43,8 +50,45 @@ public final class PipelineUnderTest {
         this.config = IngestionPipeline.validate(PipelineConfig.fromMap(raw, IngestionPipeline.options())).configuration();
     }
 
+    /** A pipeline over Kinesis streams only. */
+    public static PipelineUnderTest kinesis(LocalServices services, List<String> streamArns, Map<String, String> settings) {
+        Map<String, String> all = new java.util.HashMap<>(LocalServicesConfig.kinesisProperties(services, streamArns));
+        all.putAll(settings);
+        return new PipelineUnderTest(services, List.of(), all);
+    }
+
     public Configuration config() {
         return config;
+    }
+
+    /** Submits the job with {@code between} applied to the rows of every table before its sink. */
+    public JobClient startWithRowsBetween(int parallelism, UnaryOperator<DataStream<RowData>> between) throws Exception {
+        return start(parallelism, iceberg -> (table, rows) -> iceberg.write(table, between.apply(rows)));
+    }
+
+    /** Waits until the job has read and checkpointed everything produced to its topics so far, then stops it with a savepoint. */
+    public String catchUpAndStop(JobClient job, Duration timeout) throws Exception {
+        return CatchUpThenStop.atCurrentEnd(config.get(KafkaBronzeOptions.BOOTSTRAP_SERVERS),
+                        config.get(KafkaBronzeOptions.GROUP_ID), kafkaTopics)
+                .awaitAndStop(job, Files.createTempDirectory("lakestream-savepoints"), timeout, () -> {});
+    }
+
+    /**
+     * Waits until the bronze table of {@code source} has committed {@code rows} rows, then stops the
+     * job with a savepoint (Kinesis has no committed positions to compare with, so rows are counted).
+     */
+    public String stopWhenCommitted(JobClient job, String source, long rows, Duration timeout) throws Exception {
+        return CatchUpThenStop.whenCommitted(bronzeTable(source), rows)
+                .awaitAndStop(job, Files.createTempDirectory("lakestream-savepoints"), timeout, () -> {});
+    }
+
+    /** The bronze table of a source (topic or stream name). */
+    public Table bronzeTable(String source) {
+        TableSpec spec = IngestionPipeline.bronzeTables(config).get(source);
+        if (spec == null) {
+            throw new IllegalArgumentException("No source " + source + " in " + IngestionPipeline.bronzeTables(config).keySet());
+        }
+        return table(spec);
     }
 
     /** Provisions the tables and submits the job with {@code parallelism}, through {@code wrap(icebergSink)}. */

@@ -5,7 +5,6 @@ import dev.lakestream.catalog.spec.TableSpec;
 
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
-import org.apache.iceberg.TableProperties;
 
 /**
  * What every bronze table shares, whatever its source: partitioning by ingest day and the table
@@ -20,14 +19,9 @@ final class BronzeTables {
 
     /** A bronze table spec: {@code schema} partitioned by day({@value #INGEST_TS}), with the bronze properties. */
     static TableSpec spec(String name, Schema schema) {
-        return TableSpec.builder(Layer.BRONZE, name)
+        return AppendOnlyTables.withProperties(TableSpec.builder(Layer.BRONZE, name)
                 .schema(schema)
-                .partitioning(s -> PartitionSpec.builderFor(s).day(INGEST_TS).build())
-                // Streaming commits are small; compaction (table maintenance) brings files to this size.
-                .property(TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, String.valueOf(256L * 1024 * 1024))
-                .property(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true")
-                .property(TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "100")
-                .property("write.upsert.enabled", "false")
+                .partitioning(s -> PartitionSpec.builderFor(s).day(INGEST_TS).build()))
                 .build();
     }
 }

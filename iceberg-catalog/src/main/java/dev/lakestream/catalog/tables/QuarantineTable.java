@@ -5,7 +5,6 @@ import dev.lakestream.catalog.spec.TableSpec;
 
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
-import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.types.Types;
 
 /**
@@ -63,12 +62,9 @@ public final class QuarantineTable {
     }
 
     public static TableSpec spec(String dataset) {
-        return TableSpec.builder(Layer.BRONZE, tableName(dataset))
+        return AppendOnlyTables.withProperties(TableSpec.builder(Layer.BRONZE, tableName(dataset))
                 .schema(SCHEMA)
-                .partitioning(s -> PartitionSpec.builderFor(s).day(QUARANTINED_AT).build())
-                .property(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true")
-                .property(TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "100")
-                .property("write.upsert.enabled", "false")
+                .partitioning(s -> PartitionSpec.builderFor(s).day(QUARANTINED_AT).build()))
                 .build();
     }
 }

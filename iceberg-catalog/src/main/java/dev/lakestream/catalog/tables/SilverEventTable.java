@@ -5,7 +5,6 @@ import dev.lakestream.catalog.spec.TableSpec;
 
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
-import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.types.Types;
 
 import java.util.ArrayList;
@@ -64,13 +63,9 @@ public final class SilverEventTable {
                     "Silver table " + name + " needs its event time column '" + eventTimeColumn
                             + "' to be a required timestamp among " + eventColumns);
         }
-        return TableSpec.builder(Layer.SILVER, name)
+        return AppendOnlyTables.withProperties(TableSpec.builder(Layer.SILVER, name)
                 .schema(schema)
-                .partitioning(s -> PartitionSpec.builderFor(s).day(eventTimeColumn).build())
-                .property(TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, String.valueOf(256L * 1024 * 1024))
-                .property(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true")
-                .property(TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "100")
-                .property("write.upsert.enabled", "false")
+                .partitioning(s -> PartitionSpec.builderFor(s).day(eventTimeColumn).build()))
                 .build();
     }
 }

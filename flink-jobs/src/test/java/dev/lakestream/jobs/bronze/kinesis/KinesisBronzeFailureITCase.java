@@ -2,7 +2,7 @@ package dev.lakestream.jobs.bronze.kinesis;
 
 import dev.lakestream.jobs.testing.FailureInjectingMap;
 import dev.lakestream.jobs.testing.KinesisBronzeTableContents;
-import dev.lakestream.jobs.testing.KinesisBronzeTestPipeline;
+import dev.lakestream.jobs.testing.PipelineUnderTest;
 import dev.lakestream.jobs.testing.KinesisTestStreams;
 import dev.lakestream.jobs.testing.MiniClusters;
 import dev.lakestream.localservices.LocalServices;
@@ -40,24 +40,23 @@ class KinesisBronzeFailureITCase {
                 KinesisTestStreams.put(services.kinesisEndpoint(), arn, KinesisToBronzeITCase.payloads(RECORDS));
         int failuresBefore = FailureInjectingMap.FAILURES.get();
 
-        KinesisBronzeTestPipeline pipeline = new KinesisBronzeTestPipeline(
-                services, List.of(arn), Map.of("pipeline.checkpoint-interval", "500 ms"));
+        PipelineUnderTest pipeline = PipelineUnderTest.kinesis(services, List.of(arn), Map.of("pipeline.checkpoint-interval", "500 ms"));
         // The injector counts checkpoints from the job's start, and the first rows come ~1-3 s
         // after it (shard discovery, then a first GetRecords of up to 10,000 records): failing
         // after 12 checkpoints (~7 s) leaves data checkpoints before the failure. Paced at
         // ~600 rows/s per subtask from its start (one shard of ~10,000 records each), the input
         // spans ~16 s, so rows still flow then, with seconds to spare on a loaded machine.
-        pipeline.catchUpAndStop(
-                pipeline.start(2, rows -> rows.map(new FailureInjectingMap(12, 600))
+        pipeline.stopWhenCommitted(
+                pipeline.startWithRowsBetween(2, rows -> rows.map(new FailureInjectingMap(12, 600))
                         .returns(rows.getType())
                         .uid("failure-injection")
                         .name("failure injection")),
-                arn,
+                stream,
                 produced.size(),
                 Duration.ofMinutes(5));
 
         assertThat(FailureInjectingMap.FAILURES.get() - failuresBefore).as("injected failures").isEqualTo(1);
-        Table table = pipeline.table(arn);
+        Table table = pipeline.bronzeTable(stream);
         long failedAt = FailureInjectingMap.LAST_FAILURE_MILLIS.get();
         // Only snapshots that added rows count: Iceberg's sink also commits an empty snapshot every
         // 10 checkpoints without data, which proves nothing about the restart.

@@ -2,7 +2,7 @@ package dev.lakestream.jobs.bronze.kinesis;
 
 import dev.lakestream.catalog.spec.LakehouseTableRules;
 import dev.lakestream.jobs.testing.KinesisBronzeTableContents;
-import dev.lakestream.jobs.testing.KinesisBronzeTestPipeline;
+import dev.lakestream.jobs.testing.PipelineUnderTest;
 import dev.lakestream.jobs.testing.KinesisTestStreams;
 import dev.lakestream.jobs.testing.MiniClusters;
 import dev.lakestream.localservices.LocalServices;
@@ -47,11 +47,11 @@ class KinesisToBronzeITCase {
         assertThat(produced.stream().map(KinesisTestStreams.Produced::shardId).distinct())
                 .as("shards the records were put to").hasSize(2);
 
-        KinesisBronzeTestPipeline pipeline = new KinesisBronzeTestPipeline(services, List.of(arn), Map.of());
-        JobClient job = pipeline.start(2, rows -> rows);
-        pipeline.catchUpAndStop(job, arn, produced.size(), Duration.ofMinutes(5));
+        PipelineUnderTest pipeline = PipelineUnderTest.kinesis(services, List.of(arn), Map.of());
+        JobClient job = pipeline.startWithRowsBetween(2, rows -> rows);
+        pipeline.stopWhenCommitted(job, stream, produced.size(), Duration.ofMinutes(5));
 
-        Table table = pipeline.table(arn);
+        Table table = pipeline.bronzeTable(stream);
         KinesisBronzeTableContents contents = KinesisBronzeTableContents.read(table);
         contents.assertExactlyOnce(stream, produced);
         assertThat(contents.rowCount()).isEqualTo(RECORDS);
