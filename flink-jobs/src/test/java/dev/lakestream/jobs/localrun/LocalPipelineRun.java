@@ -55,7 +55,7 @@ public final class LocalPipelineRun {
     public static final class Options {
         int orderEvents = 20_000;
         int clickEvents = 60_000;
-        int fulfillmentEvents = 20_000;
+        int fulfillmentEvents = 10_000;
         long seed = 20261121L;
         String topicPrefix = "";
         Path workDir = Path.of("local-run").toAbsolutePath();
