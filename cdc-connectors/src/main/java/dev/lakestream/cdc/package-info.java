@@ -1,6 +1,6 @@
 /**
- * Debezium CDC into one normalized change model (PostgreSQL/MySQL through Flink CDC, and Debezium
- * JSON envelopes on Kafka). Not written yet: the module exists so the build layout is final; the
- * CDC work fills it.
+ * Debezium CDC into one normalized change model ({@link dev.lakestream.cdc.ChangeEvent}): Flink
+ * CDC's PostgreSQL source ({@code postgres/}) and Debezium JSON envelopes as Kafka Connect or
+ * Debezium Server write them ({@link dev.lakestream.cdc.DebeziumEnvelopes}).
  */
 package dev.lakestream.cdc;
