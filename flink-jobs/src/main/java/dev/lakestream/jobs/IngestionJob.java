@@ -1,6 +1,8 @@
 package dev.lakestream.jobs;
 
 import dev.lakestream.jobs.bronze.BronzeSource;
+import dev.lakestream.jobs.cdc.CdcCapture;
+import dev.lakestream.jobs.cdc.CdcJob;
 import dev.lakestream.jobs.silver.SilverDataset;
 import dev.lakestream.jobs.silver.SilverJob;
 import dev.lakestream.jobs.silver.SilverSettings;
@@ -29,6 +31,7 @@ import java.util.Objects;
 public final class IngestionJob {
 
     private final List<BronzeSource> sources;
+    private final List<CdcCapture> captures;
     private final Map<String, SilverDataset> silverBySource;
     private final SilverSettings silverSettings;
     private final TableSink sink;
@@ -42,10 +45,21 @@ public final class IngestionJob {
             Map<String, SilverDataset> silverBySource,
             SilverSettings silverSettings,
             TableSink sink) {
-        if (sources.isEmpty()) {
+        this(sources, silverBySource, silverSettings, List.of(), sink);
+    }
+
+    /** @param captures CDC sources, each to bronze changelogs and silver current state */
+    public IngestionJob(
+            List<BronzeSource> sources,
+            Map<String, SilverDataset> silverBySource,
+            SilverSettings silverSettings,
+            List<CdcCapture> captures,
+            TableSink sink) {
+        if (sources.isEmpty() && captures.isEmpty()) {
             throw new IllegalArgumentException("IngestionJob needs at least one source");
         }
         this.sources = List.copyOf(sources);
+        this.captures = List.copyOf(captures);
         this.silverBySource = new LinkedHashMap<>(silverBySource);
         this.silverSettings = Objects.requireNonNull(silverSettings);
         this.sink = Objects.requireNonNull(sink);
@@ -64,6 +78,9 @@ public final class IngestionJob {
     }
 
     public void addTo(StreamExecutionEnvironment env) {
+        for (CdcCapture capture : captures) {
+            CdcJob.addTo(env, capture, sink);
+        }
         for (BronzeSource source : sources) {
             // Bronze and silver need no event time (ingest time partitions bronze; event time
             // windows come later, in gold), so sources emit no watermarks. The row type comes from

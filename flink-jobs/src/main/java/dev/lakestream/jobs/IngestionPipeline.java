@@ -6,7 +6,14 @@ import dev.lakestream.catalog.spec.TableProvisioner;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.catalog.tables.BronzeKinesisTable;
+import dev.lakestream.catalog.tables.CdcChangelogTable;
+import dev.lakestream.cdc.postgres.PostgresCdcOptions;
+import dev.lakestream.cdc.postgres.PostgresCdcSources;
+import dev.lakestream.cdc.postgres.PostgresTableSchemas;
 import dev.lakestream.jobs.bronze.BronzeSource;
+import dev.lakestream.jobs.cdc.CdcCapture;
+import dev.lakestream.jobs.cdc.CdcJob;
+import dev.lakestream.jobs.cdc.CdcTables;
 import dev.lakestream.jobs.sink.IcebergTableSink;
 import dev.lakestream.jobs.sink.TableSink;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
@@ -48,6 +55,7 @@ public final class IngestionPipeline {
         all.addAll(PipelineOptions.all());
         all.addAll(KafkaBronzeOptions.all());
         all.addAll(KinesisBronzeOptions.all());
+        all.addAll(PostgresCdcOptions.all());
         all.addAll(SilverOptions.all());
         all.addAll(CatalogOptions.all());
         return all;
@@ -59,6 +67,7 @@ public final class IngestionPipeline {
                 IngestionPipeline::sourceProblems,
                 c -> topics(c).isEmpty() ? List.of() : KafkaBronzeOptions.problems(c),
                 KinesisBronzeOptions::problems,
+                PostgresCdcOptions::problems,
                 c -> SilverOptions.problems(c, sourceNames(c)),
                 IngestionPipeline::catalogProblems);
     }
@@ -74,9 +83,10 @@ public final class IngestionPipeline {
                     + "' and the stream names of '" + KinesisBronzeOptions.STREAMS.key()
                     + "': each source needs its own name (its bronze table and silver binding use it)");
         }
-        if (sourceNames(config).isEmpty() && kinesisStreams(config).isEmpty()) {
+        if (sourceNames(config).isEmpty() && kinesisStreams(config).isEmpty() && PostgresCdcOptions.tables(config).isEmpty()) {
             return List.of("no source configured: set key '" + KafkaBronzeOptions.TOPICS.key() + "' (Kafka topics), '"
-                    + KinesisBronzeOptions.STREAMS.key() + "' (Kinesis stream ARNs) or both");
+                    + KinesisBronzeOptions.STREAMS.key() + "' (Kinesis stream ARNs) or '" + PostgresCdcOptions.TABLES.key()
+                    + "' (PostgreSQL tables to capture)");
         }
         return List.of();
     }
@@ -98,6 +108,13 @@ public final class IngestionPipeline {
     /** Specs of the tables the configured pipeline writes. */
     public static List<TableSpec> tables(ReadableConfig config) {
         List<TableSpec> tables = new ArrayList<>(bronzeTables(config).values());
+        postgresCapture(config).ifPresent(capture -> {
+            capture.tables().forEach((name, schema) -> {
+                tables.add(CdcChangelogTable.spec(name));
+                tables.add(CdcTables.silverSpec(schema, capture.partitionColumn(name)));
+            });
+            tables.add(CdcJob.quarantineTable(capture));
+        });
         for (SilverDataset dataset : SilverOptions.datasetsBySource(config).values()) {
             tables.add(dataset.silverTable());
             tables.add(dataset.quarantineTable());
@@ -143,9 +160,27 @@ public final class IngestionPipeline {
         topics(config).forEach(t -> sources.add(KafkaBronzeSources.bronzeSource(config, t)));
         kinesisStreams(config).forEach(arn -> sources.add(KinesisBronzeSources.bronzeSource(config, arn)));
         Map<String, SilverDataset> silver = SilverOptions.datasetsBySource(config);
-        LOG.info("Ingesting {} into bronze; silver datasets by source: {}",
-                sources.stream().map(BronzeSource::name).collect(Collectors.toList()), silver);
-        return new IngestionJob(sources, silver, SilverSettings.from(config), sink);
+        List<CdcCapture> captures = postgresCapture(config).map(List::of).orElse(List.of());
+        LOG.info("Ingesting {} into bronze; silver datasets by source: {}; CDC of {}",
+                sources.stream().map(BronzeSource::name).collect(Collectors.toList()), silver,
+                captures.stream().map(c -> c.tables().keySet()).collect(Collectors.toList()));
+        return new IngestionJob(sources, silver, SilverSettings.from(config), captures, sink);
+    }
+
+    /**
+     * The PostgreSQL capture, when tables are configured. Reads the tables' columns and keys from
+     * the database, so the silver tables follow the source's current columns.
+     */
+    static java.util.Optional<CdcCapture> postgresCapture(ReadableConfig config) {
+        if (PostgresCdcOptions.tables(config).isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new CdcCapture(
+                "postgres_" + config.get(PostgresCdcOptions.DATABASE),
+                PostgresCdcSources.sourceUid(config),
+                PostgresCdcSources.forTables(config),
+                PostgresTableSchemas.read(config),
+                PostgresCdcOptions.silverPartitionColumns(config)));
     }
 
     static List<String> kinesisStreams(ReadableConfig config) {

@@ -6,7 +6,9 @@ import org.apache.flink.configuration.ReadableConfig;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Options of the PostgreSQL CDC source (Flink CDC, pgoutput). Property group {@code cdc} on MSF. */
@@ -45,6 +47,13 @@ public final class PostgresCdcOptions {
                             "Tables to capture as schema.table, separated by ';'. Each lands in bronze.cdc_<table>"
                                     + " (every change) and silver.<table> (current state). Each needs a primary key.");
 
+    public static final ConfigOption<List<String>> SILVER_PARTITION_COLUMNS =
+            ConfigOptions.key("cdc.postgres.silver-partition-columns").stringType().asList().noDefaultValue()
+                    .withDescription(
+                            "Identity-partition a table's silver current state by a column: schema.table=column,"
+                                    + " separated by ';'. The column may change (the row moves; its old copy is"
+                                    + " deleted in the old partition). Tables not listed: bucket(8, first key column).");
+
     public static final ConfigOption<String> SLOT_NAME =
             ConfigOptions.key("cdc.postgres.slot-name").stringType().defaultValue("lakestream")
                     .withDescription(
@@ -70,14 +79,26 @@ public final class PostgresCdcOptions {
     private PostgresCdcOptions() {}
 
     public static List<ConfigOption<?>> all() {
-        return List.of(HOSTNAME, PORT, DATABASE, USERNAME, PASSWORD, TABLES, SLOT_NAME, STARTUP_MODE,
-                SNAPSHOT_CHUNK_SIZE, HEARTBEAT_INTERVAL);
+        return List.of(HOSTNAME, PORT, DATABASE, USERNAME, PASSWORD, TABLES, SILVER_PARTITION_COLUMNS, SLOT_NAME,
+                STARTUP_MODE, SNAPSHOT_CHUNK_SIZE, HEARTBEAT_INTERVAL);
     }
 
     /** The configured tables, trimmed; empty when CDC is off. */
     public static List<String> tables(ReadableConfig config) {
         return config.getOptional(TABLES).orElse(List.of()).stream()
                 .map(String::trim).filter(t -> !t.isEmpty()).distinct().collect(Collectors.toList());
+    }
+
+    /** The configured silver partition column per table. */
+    public static Map<String, String> silverPartitionColumns(ReadableConfig config) {
+        Map<String, String> columns = new LinkedHashMap<>();
+        for (String entry : config.getOptional(SILVER_PARTITION_COLUMNS).orElse(List.of())) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                columns.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+            }
+        }
+        return columns;
     }
 
     /** Cross-field rules when tables are configured. */
@@ -95,6 +116,13 @@ public final class PostgresCdcOptions {
         for (String table : tables) {
             if (!table.matches("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*")) {
                 problems.add("invalid table '" + table + "' in key '" + TABLES.key() + "': expected schema.table");
+            }
+        }
+        for (String entry : config.getOptional(SILVER_PARTITION_COLUMNS).orElse(List.of())) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || !tables.contains(entry.substring(0, eq).trim()) || entry.substring(eq + 1).isBlank()) {
+                problems.add("invalid entry '" + entry + "' in key '" + SILVER_PARTITION_COLUMNS.key()
+                        + "': expected schema.table=column with a table of cdc.postgres.tables " + tables);
             }
         }
         if (!config.get(SLOT_NAME).matches("[a-z0-9_]{1,63}")) {

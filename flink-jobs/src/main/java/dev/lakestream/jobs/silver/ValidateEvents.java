@@ -7,10 +7,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.data.StringData;
-import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -82,18 +79,8 @@ public final class ValidateEvents extends ProcessFunction<RowData, RowData> {
 
     /** The quarantine row of a rejected record, laid out as {@code QuarantineTable.schema()}. */
     static RowData quarantineRow(RawRecord record, Rejection rejection, long nowMillis) {
-        byte[] payload = record.payload();
-        return GenericRowData.of(
-                StringData.fromString(record.source()),
-                StringData.fromString(record.partition()),
-                StringData.fromString(record.position()),
-                payload,
-                payload == null ? null : payload.length,
-                StringData.fromString(rejection.reason().name()),
-                rejection.field() == null ? null : StringData.fromString(rejection.field()),
-                StringData.fromString(rejection.rule()),
-                rejection.eventId() == null ? null : StringData.fromString(rejection.eventId()),
-                TimestampData.fromEpochMillis(record.ingestMillis()),
-                TimestampData.fromEpochMillis(nowMillis));
+        return QuarantineRows.of(record.source(), record.partition(), record.position(), record.payload(),
+                rejection.reason().name(), rejection.field(), rejection.rule(), rejection.eventId(),
+                record.ingestMillis(), nowMillis);
     }
 }

@@ -11,6 +11,9 @@ import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.sink.FlinkSink;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Appends rows to a declared Iceberg table through Iceberg's Flink sink.
  *
@@ -43,15 +46,24 @@ public final class IcebergTableSink implements TableSink {
 
     @Override
     public DataStreamSink<?> write(TableSpec table, DataStream<RowData> rows) {
-        return FlinkSink.forRowData(rows)
+        FlinkSink.Builder builder = FlinkSink.forRowData(rows);
+        List<String> key = new ArrayList<>();
+        table.schema().columns().stream()
+                .filter(c -> table.schema().identifierFieldIds().contains(c.fieldId()))
+                .forEach(c -> key.add(c.name()));
+        if (!key.isEmpty()) {
+            // Current-state tables: -U/-D rows become equality deletes on the key, in the partition of
+            // the row they retract; the rows of a key arrive keyed, so one writer owns each key.
+            builder.equalityFieldColumns(key).upsert(false);
+        }
+        return builder
                 .tableLoader(TableLoader.fromCatalog(catalogLoader, table.identifier()))
                 // Rows are laid out as the spec declares; the sink maps them by column name onto the
                 // live table, which may list columns in another order after evolution.
                 .resolvedSchema(FlinkSchemaUtil.toResolvedSchema(table.schema()))
                 .uidPrefix(uidPrefix(table))
-                // Append-only tables partitioned by a day: writers keep one open file per day they
-                // see, so no shuffle is needed in front of them (a hash on the day would put a whole
-                // day on one writer).
+                // Writers keep one open file per partition they see, so no shuffle is needed in front
+                // of them (a hash on the day would put a whole day on one writer).
                 .distributionMode(DistributionMode.NONE)
                 .setSnapshotProperty(SNAPSHOT_JOB_PROPERTY, jobName)
                 .append()

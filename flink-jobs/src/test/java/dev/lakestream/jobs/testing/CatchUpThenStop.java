@@ -100,6 +100,16 @@ public final class CatchUpThenStop {
      * and waits for it to finish. Fails if the job ends by itself or the deadline passes.
      */
     public String awaitAndStop(JobClient job, Path savepointDir, Duration timeout, Runnable onPoll) throws Exception {
+        await(job, timeout, onPoll);
+        String savepoint = job.stopWithSavepoint(false, savepointDir.toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        job.getJobExecutionResult().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        onPoll.run();
+        return savepoint;
+    }
+
+    /** Polls until caught up, leaving the job running. Fails if the job ends by itself or the deadline passes. */
+    public void await(JobClient job, Duration timeout, Runnable onPoll) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             onPoll.run();
@@ -117,11 +127,6 @@ public final class CatchUpThenStop {
             }
             TimeUnit.MILLISECONDS.sleep(250);
         }
-        String savepoint = job.stopWithSavepoint(false, savepointDir.toUri().toString(), SavepointFormatType.CANONICAL)
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        job.getJobExecutionResult().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        onPoll.run();
-        return savepoint;
     }
 
     private static AdminClient admin(String bootstrap) {

@@ -57,6 +57,27 @@ public final class PipelineUnderTest {
         return new PipelineUnderTest(services, List.of(), all);
     }
 
+    /** A pipeline capturing tables of {@code database} on the local PostgreSQL; {@code settings} name the tables. */
+    public static PipelineUnderTest postgresCdc(LocalServices services, String database, Map<String, String> settings) {
+        Map<String, String> all = new java.util.HashMap<>();
+        all.put("cdc.postgres.hostname", services.postgres().host());
+        all.put("cdc.postgres.port", String.valueOf(services.postgres().port()));
+        all.put("cdc.postgres.database", database);
+        all.put("cdc.postgres.username", services.postgres().user());
+        if (services.postgres().password() != null) {
+            all.put("cdc.postgres.password", services.postgres().password());
+        }
+        all.put("cdc.postgres.slot-name", services.uniqueName("slot").toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_"));
+        all.put("cdc.postgres.heartbeat-interval", "1 s");
+        all.putAll(settings);
+        return new PipelineUnderTest(services, List.of(), all);
+    }
+
+    /** The captured table's schema as the pipeline reads it from the database. */
+    public static dev.lakestream.cdc.CdcTableSchema cdcSchema(PipelineUnderTest pipeline, String table) {
+        return dev.lakestream.cdc.postgres.PostgresTableSchemas.read(pipeline.config).get(table);
+    }
+
     public Configuration config() {
         return config;
     }

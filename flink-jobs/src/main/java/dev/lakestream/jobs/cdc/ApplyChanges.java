@@ -1,0 +1,112 @@
+package dev.lakestream.jobs.cdc;
+
+import dev.lakestream.cdc.ChangeEvent;
+import dev.lakestream.cdc.ChangeOp;
+import dev.lakestream.jobs.silver.QuarantineRows;
+
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.util.Collector;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Applies one table's changes to its current state, keyed by primary key, and emits the row
+ * changes silver must make: {@code +I} for a new key, {@code -U}/{@code +U} for an update, {@code
+ * -D} for a delete. The state holds, per key, the position of the last applied change and the row
+ * as it is now (its Debezium JSON image, so a later column addition does not break the state).
+ *
+ * <p>Why the row is kept: a delete that carries only the key, and an update that moves a row to
+ * another partition, both need the old row; the retraction is written in the partition the old
+ * row is in. The version guard: a change at or before the key's last applied position (a replay,
+ * or an out-of-order copy) is dropped, never applied over newer state.
+ *
+ * <p>A row image that does not fit the table (an incompatible source type change) goes to
+ * quarantine with the column and the reason and is not applied. Metrics: {@code cdcChangesApplied},
+ * {@code cdcStaleChangesDropped}, {@code cdcChangesQuarantined}.
+ */
+public final class ApplyChanges extends KeyedProcessFunction<String, ChangeEvent, RowData> {
+
+    private static final long serialVersionUID = 1L;
+
+    static final String POSITION_STATE = "last-position";
+    static final String ROW_STATE = "current-row-json";
+
+    private final ChangeRowConverter converter;
+    private final String sourceName;
+
+    private transient ValueState<String> position;
+    private transient ValueState<String> current;
+    private transient Counter applied;
+    private transient Counter stale;
+    private transient Counter quarantined;
+
+    public ApplyChanges(ChangeRowConverter converter, String sourceName) {
+        this.converter = converter;
+        this.sourceName = sourceName;
+    }
+
+    @Override
+    public void open(Configuration parameters) {
+        position = getRuntimeContext().getState(new ValueStateDescriptor<>(POSITION_STATE, Types.STRING));
+        current = getRuntimeContext().getState(new ValueStateDescriptor<>(ROW_STATE, Types.STRING));
+        applied = getRuntimeContext().getMetricGroup().counter("cdcChangesApplied");
+        stale = getRuntimeContext().getMetricGroup().counter("cdcStaleChangesDropped");
+        quarantined = getRuntimeContext().getMetricGroup().counter("cdcChangesQuarantined");
+    }
+
+    @Override
+    public void processElement(ChangeEvent change, Context ctx, Collector<RowData> out) throws Exception {
+        String at = change.position().sortable();
+        String last = position.value();
+        if (last != null && at.compareTo(last) <= 0) {
+            stale.inc();
+            return;
+        }
+        TimestampData sourceTs = TimestampData.fromEpochMillis(change.sourceTsMillis());
+        String previousJson = current.value();
+        GenericRowData previous = null;
+        if (previousJson != null) {
+            // The row as it was applied; it converted then, and the columns have not changed since.
+            previous = converter.toRow(previousJson, "u", last, sourceTs);
+        }
+        if (change.op() == ChangeOp.DELETE) {
+            if (previous != null) {
+                previous.setRowKind(RowKind.DELETE);
+                out.collect(previous);
+            }
+            current.clear();
+        } else {
+            GenericRowData next;
+            try {
+                next = converter.toRow(change.afterJson(), change.op().code(), at, sourceTs);
+            } catch (ChangeRowConverter.ConversionException e) {
+                quarantined.inc();
+                long now = System.currentTimeMillis();
+                ctx.output(ParseChanges.QUARANTINE, QuarantineRows.of(sourceName, change.table(), at,
+                        change.envelope() == null ? null : change.envelope().getBytes(StandardCharsets.UTF_8),
+                        "WRONG_TYPE", e.column(), e.getMessage(), change.keyJson(), now, now));
+                return;
+            }
+            if (previous != null) {
+                previous.setRowKind(RowKind.UPDATE_BEFORE);
+                out.collect(previous);
+                next.setRowKind(RowKind.UPDATE_AFTER);
+            } else {
+                next.setRowKind(RowKind.INSERT);
+            }
+            out.collect(next);
+            current.update(change.afterJson());
+        }
+        position.update(at);
+        applied.inc();
+    }
+}

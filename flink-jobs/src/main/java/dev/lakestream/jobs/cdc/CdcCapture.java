@@ -1,0 +1,57 @@
+package dev.lakestream.jobs.cdc;
+
+import dev.lakestream.cdc.CdcTableSchema;
+
+import org.apache.flink.api.connector.source.Source;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One CDC source and what it captures: the Flink source emitting Debezium JSON envelopes, the
+ * captured tables' schemas, and the optional silver partition column per table.
+ */
+public final class CdcCapture {
+
+    private final String name;
+    private final String uid;
+    private final Source<String, ?, ?> source;
+    private final Map<String, CdcTableSchema> tables;
+    private final Map<String, String> partitionColumns;
+
+    public CdcCapture(String name, String uid, Source<String, ?, ?> source, Map<String, CdcTableSchema> tables,
+            Map<String, String> partitionColumns) {
+        this.name = Objects.requireNonNull(name);
+        this.uid = Objects.requireNonNull(uid);
+        this.source = Objects.requireNonNull(source);
+        this.tables = new LinkedHashMap<>(tables);
+        this.partitionColumns = Map.copyOf(partitionColumns);
+        if (tables.isEmpty()) {
+            throw new IllegalArgumentException("CDC source " + name + " captures no table");
+        }
+    }
+
+    /** e.g. {@code postgres-shop}; names its quarantine table and operator uids. */
+    public String name() {
+        return name;
+    }
+
+    public String uid() {
+        return uid;
+    }
+
+    public Source<String, ?, ?> source() {
+        return source;
+    }
+
+    /** Schemas by {@code schema.table}. */
+    public Map<String, CdcTableSchema> tables() {
+        return tables;
+    }
+
+    /** Silver partition column of a table; null for the default (bucket of the key). */
+    public String partitionColumn(String table) {
+        return partitionColumns.get(table);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.lakestream.jobs.cdc;
+
+import dev.lakestream.catalog.spec.TableSpec;
+import dev.lakestream.catalog.tables.CdcChangelogTable;
+import dev.lakestream.catalog.tables.QuarantineTable;
+import dev.lakestream.cdc.CdcTableSchema;
+import dev.lakestream.cdc.ChangeEvent;
+import dev.lakestream.cdc.DebeziumEnvelopes;
+import dev.lakestream.jobs.sink.TableSink;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A CDC source to bronze changelogs and silver current state. Envelopes are parsed once
+ * ({@link ParseChanges}); each captured table's changes are appended to {@code bronze.cdc_<table>}
+ * and applied, keyed by primary key, to {@code silver.<table>} ({@link ApplyChanges}). Envelopes
+ * and rows that cannot be applied go to {@code bronze.<source>_quarantine}.
+ *
+ * <p>Operator uids: the source's ({@link CdcCapture#uid()}) holds the snapshot progress and the
+ * log position; {@code cdc-apply-<table>} holds each table's current state. Keep both across
+ * deployments.
+ */
+public final class CdcJob {
+
+    private CdcJob() {}
+
+    public static String applyUid(String table) {
+        return "cdc-apply-" + table;
+    }
+
+    /** Quarantine table of a CDC source, e.g. {@code bronze.cdc_postgres_shop_quarantine}. */
+    public static TableSpec quarantineTable(CdcCapture capture) {
+        return QuarantineTable.spec("cdc_" + capture.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_"));
+    }
+
+    public static void addTo(StreamExecutionEnvironment env, CdcCapture capture, TableSink sink) {
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        capture.tables().forEach((table, schema) -> keys.put(table, schema.primaryKey()));
+        DataStream<String> envelopes =
+                env.fromSource(capture.source(), WatermarkStrategy.noWatermarks(), "CDC " + capture.name())
+                        .uid(capture.uid());
+        SingleOutputStreamOperator<ChangeEvent> changes =
+                envelopes.process(new ParseChanges(new DebeziumEnvelopes(keys), capture.name()))
+                        .returns(ParseChanges.type())
+                        .uid("cdc-parse-" + capture.name())
+                        .name("Parse " + capture.name());
+        DataStream<RowData> quarantine = changes.getSideOutput(ParseChanges.QUARANTINE);
+        for (Map.Entry<String, CdcTableSchema> e : capture.tables().entrySet()) {
+            String table = e.getKey();
+            DataStream<ChangeEvent> ofTable = changes.filter(c -> c.table().equals(table))
+                    .uid("cdc-filter-" + table).name("Changes of " + table);
+            TableSpec changelog = CdcChangelogTable.spec(table);
+            sink.write(changelog, ofTable.map(new ChangelogRows())
+                    .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(changelog.schema())))
+                    .uid("cdc-changelog-" + table).name("Changelog of " + table));
+            TableSpec silver = CdcTables.silverSpec(e.getValue(), capture.partitionColumn(table));
+            SingleOutputStreamOperator<RowData> rows =
+                    ofTable.keyBy(new KeyOf())
+                            .process(new ApplyChanges(new ChangeRowConverter(e.getValue()), capture.name()))
+                            .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(silver.schema())))
+                            .uid(applyUid(table))
+                            .name("Apply " + table);
+            sink.write(silver, rows);
+            quarantine = quarantine.union(rows.getSideOutput(ParseChanges.QUARANTINE));
+        }
+        sink.write(quarantineTable(capture), quarantine);
+    }
+
+    static final class KeyOf implements KeySelector<ChangeEvent, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(ChangeEvent change) {
+            return change.keyJson();
+        }
+    }
+
+    /** A change as a row of {@link CdcChangelogTable}. */
+    static final class ChangelogRows implements MapFunction<ChangeEvent, RowData> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public RowData map(ChangeEvent c) {
+            return GenericRowData.of(
+                    StringData.fromString(c.table()),
+                    StringData.fromString(c.op().code()),
+                    StringData.fromString(c.keyJson()),
+                    c.beforeJson() == null ? null : StringData.fromString(c.beforeJson()),
+                    c.afterJson() == null ? null : StringData.fromString(c.afterJson()),
+                    StringData.fromString(c.position().sortable()),
+                    c.sourceTsMillis() > 0 ? TimestampData.fromEpochMillis(c.sourceTsMillis()) : null,
+                    c.snapshot(),
+                    c.envelope() == null ? null : StringData.fromString(c.envelope()),
+                    TimestampData.fromEpochMillis(System.currentTimeMillis()));
+        }
+    }
+}
