@@ -6,14 +6,12 @@ import dev.lakestream.catalog.spec.TableProvisioner;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.catalog.tables.BronzeKinesisTable;
-import dev.lakestream.catalog.tables.CdcChangelogTable;
 import dev.lakestream.cdc.postgres.PostgresCdcOptions;
 import dev.lakestream.cdc.postgres.PostgresCdcSources;
 import dev.lakestream.cdc.postgres.PostgresTableSchemas;
 import dev.lakestream.jobs.bronze.BronzeSource;
 import dev.lakestream.jobs.cdc.CdcCapture;
 import dev.lakestream.jobs.cdc.CdcJob;
-import dev.lakestream.jobs.cdc.CdcTables;
 import dev.lakestream.jobs.sink.IcebergTableSink;
 import dev.lakestream.jobs.sink.TableSink;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
@@ -109,10 +107,10 @@ public final class IngestionPipeline {
     public static List<TableSpec> tables(ReadableConfig config) {
         List<TableSpec> tables = new ArrayList<>(bronzeTables(config).values());
         postgresCapture(config).ifPresent(capture -> {
-            capture.tables().forEach((name, schema) -> {
-                tables.add(CdcChangelogTable.spec(name));
-                tables.add(CdcTables.silverSpec(schema, capture.partitionColumn(name)));
-            });
+            for (String table : capture.tables().keySet()) {
+                tables.add(capture.changelogTable(table));
+                tables.add(capture.silverTable(table));
+            }
             tables.add(CdcJob.quarantineTable(capture));
         });
         for (SilverDataset dataset : SilverOptions.datasetsBySource(config).values()) {
@@ -171,7 +169,7 @@ public final class IngestionPipeline {
      * The PostgreSQL capture, when tables are configured. Reads the tables' columns and keys from
      * the database, so the silver tables follow the source's current columns.
      */
-    static java.util.Optional<CdcCapture> postgresCapture(ReadableConfig config) {
+    public static java.util.Optional<CdcCapture> postgresCapture(ReadableConfig config) {
         if (PostgresCdcOptions.tables(config).isEmpty()) {
             return java.util.Optional.empty();
         }
@@ -180,7 +178,8 @@ public final class IngestionPipeline {
                 PostgresCdcSources.sourceUid(config),
                 PostgresCdcSources.forTables(config),
                 PostgresTableSchemas.read(config),
-                PostgresCdcOptions.silverPartitionColumns(config)));
+                PostgresCdcOptions.silverPartitionColumns(config),
+                config.get(PostgresCdcOptions.TABLE_PREFIX)));
     }
 
     static List<String> kinesisStreams(ReadableConfig config) {

@@ -47,6 +47,13 @@ public final class PostgresCdcOptions {
                             "Tables to capture as schema.table, separated by ';'. Each lands in bronze.cdc_<table>"
                                     + " (every change) and silver.<table> (current state). Each needs a primary key.");
 
+    public static final ConfigOption<String> TABLE_PREFIX =
+            ConfigOptions.key("cdc.postgres.table-prefix").stringType().defaultValue("")
+                    .withDescription(
+                            "Prefix of the lakehouse table names of this database's tables, e.g. shop_ gives"
+                                    + " bronze.cdc_shop_orders and silver.shop_orders: tells apart same-named tables"
+                                    + " of different databases.");
+
     public static final ConfigOption<List<String>> SILVER_PARTITION_COLUMNS =
             ConfigOptions.key("cdc.postgres.silver-partition-columns").stringType().asList().noDefaultValue()
                     .withDescription(
@@ -79,7 +86,7 @@ public final class PostgresCdcOptions {
     private PostgresCdcOptions() {}
 
     public static List<ConfigOption<?>> all() {
-        return List.of(HOSTNAME, PORT, DATABASE, USERNAME, PASSWORD, TABLES, SILVER_PARTITION_COLUMNS, SLOT_NAME,
+        return List.of(HOSTNAME, PORT, DATABASE, USERNAME, PASSWORD, TABLES, TABLE_PREFIX, SILVER_PARTITION_COLUMNS, SLOT_NAME,
                 STARTUP_MODE, SNAPSHOT_CHUNK_SIZE, HEARTBEAT_INTERVAL);
     }
 
@@ -124,6 +131,10 @@ public final class PostgresCdcOptions {
                 problems.add("invalid entry '" + entry + "' in key '" + SILVER_PARTITION_COLUMNS.key()
                         + "': expected schema.table=column with a table of cdc.postgres.tables " + tables);
             }
+        }
+        if (!config.get(TABLE_PREFIX).matches("[a-z0-9_]*")) {
+            problems.add("invalid value for key '" + TABLE_PREFIX.key() + "': '" + config.get(TABLE_PREFIX)
+                    + "' may hold only a-z, 0-9 and _ (Glue and Athena table names)");
         }
         if (!config.get(SLOT_NAME).matches("[a-z0-9_]{1,63}")) {
             problems.add("invalid value for key '" + SLOT_NAME.key() + "': '" + config.get(SLOT_NAME)

@@ -19,9 +19,11 @@ public final class CdcCapture {
     private final Source<String, ?, ?> source;
     private final Map<String, CdcTableSchema> tables;
     private final Map<String, String> partitionColumns;
+    private final String tablePrefix;
 
     public CdcCapture(String name, String uid, Source<String, ?, ?> source, Map<String, CdcTableSchema> tables,
-            Map<String, String> partitionColumns) {
+            Map<String, String> partitionColumns, String tablePrefix) {
+        this.tablePrefix = Objects.requireNonNull(tablePrefix);
         this.name = Objects.requireNonNull(name);
         this.uid = Objects.requireNonNull(uid);
         this.source = Objects.requireNonNull(source);
@@ -53,5 +55,15 @@ public final class CdcCapture {
     /** Silver partition column of a table; null for the default (bucket of the key). */
     public String partitionColumn(String table) {
         return partitionColumns.get(table);
+    }
+
+    /** The bronze changelog table of {@code table}. */
+    public dev.lakestream.catalog.spec.TableSpec changelogTable(String table) {
+        return dev.lakestream.catalog.tables.CdcChangelogTable.spec(table, tablePrefix);
+    }
+
+    /** The silver current-state table of {@code table}. */
+    public dev.lakestream.catalog.spec.TableSpec silverTable(String table) {
+        return CdcTables.silverSpec(tables.get(table), tablePrefix, partitionColumn(table));
     }
 }

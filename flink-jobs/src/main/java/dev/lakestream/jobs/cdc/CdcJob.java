@@ -1,7 +1,6 @@
 package dev.lakestream.jobs.cdc;
 
 import dev.lakestream.catalog.spec.TableSpec;
-import dev.lakestream.catalog.tables.CdcChangelogTable;
 import dev.lakestream.catalog.tables.QuarantineTable;
 import dev.lakestream.cdc.CdcTableSchema;
 import dev.lakestream.cdc.ChangeEvent;
@@ -65,11 +64,11 @@ public final class CdcJob {
             String table = e.getKey();
             DataStream<ChangeEvent> ofTable = changes.filter(c -> c.table().equals(table))
                     .uid("cdc-filter-" + table).name("Changes of " + table);
-            TableSpec changelog = CdcChangelogTable.spec(table);
+            TableSpec changelog = capture.changelogTable(table);
             sink.write(changelog, ofTable.map(new ChangelogRows())
                     .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(changelog.schema())))
                     .uid("cdc-changelog-" + table).name("Changelog of " + table));
-            TableSpec silver = CdcTables.silverSpec(e.getValue(), capture.partitionColumn(table));
+            TableSpec silver = capture.silverTable(table);
             SingleOutputStreamOperator<RowData> rows =
                     ofTable.keyBy(new KeyOf())
                             .process(new ApplyChanges(new ChangeRowConverter(e.getValue()), capture.name()))

@@ -21,16 +21,16 @@ public final class CdcTables {
 
     private CdcTables() {}
 
-    /** {@code silver.<table name>}, lower-cased. */
-    public static String silverName(CdcTableSchema schema) {
-        return schema.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    /** {@code silver.<prefix><table name>}, lower-cased. */
+    public static String silverName(CdcTableSchema schema, String prefix) {
+        return prefix + schema.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     }
 
     /**
      * @param partitionColumn identity-partition by this column (it may change: the writer deletes a
      *     row in the partition it was in); null: bucket(8, first key column)
      */
-    public static TableSpec silverSpec(CdcTableSchema schema, String partitionColumn) {
+    public static TableSpec silverSpec(CdcTableSchema schema, String prefix, String partitionColumn) {
         List<Types.NestedField> columns = new ArrayList<>();
         int id = 1;
         for (Column c : schema.columns()) {
@@ -41,7 +41,7 @@ public final class CdcTables {
                     "Partition column " + partitionColumn + " is not a column of " + schema.table() + ": " + schema.columns());
         }
         String firstKey = schema.primaryKey().get(0);
-        return CurrentStateTable.spec(silverName(schema), columns, schema.primaryKey(), s -> partitionColumn == null
+        return CurrentStateTable.spec(silverName(schema, prefix), columns, schema.primaryKey(), s -> partitionColumn == null
                 ? PartitionSpec.builderFor(s).bucket(firstKey, KEY_BUCKETS).build()
                 : PartitionSpec.builderFor(s).identity(partitionColumn).build());
     }

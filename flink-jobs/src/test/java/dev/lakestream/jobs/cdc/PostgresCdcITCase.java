@@ -57,8 +57,9 @@ class PostgresCdcITCase {
                 "cdc.postgres.silver-partition-columns", ShopDatabase.CUSTOMERS + "=region",
                 "cdc.postgres.snapshot-chunk-size", "100"));
         JobClient job = pipeline.start(2, UnaryOperator.identity());
-        Table customersLog = pipeline.table(CdcChangelogTable.spec(ShopDatabase.CUSTOMERS));
-        Table ordersLog = pipeline.table(CdcChangelogTable.spec(ShopDatabase.ORDERS));
+        CdcCapture capture = pipeline.postgresCapture();
+        Table customersLog = pipeline.table(capture.changelogTable(ShopDatabase.CUSTOMERS));
+        Table ordersLog = pipeline.table(capture.changelogTable(ShopDatabase.ORDERS));
         CatchUpThenStop.allOf(CatchUpThenStop.whenCommitted(customersLog, 200), CatchUpThenStop.whenCommitted(ordersLog, 600))
                 .await(job, Duration.ofMinutes(3), () -> {});
 
@@ -91,10 +92,10 @@ class PostgresCdcITCase {
                         CatchUpThenStop.whenCommitted(ordersLog, shop.changes(ShopDatabase.ORDERS)))
                 .awaitAndStop(job, Files.createTempDirectory("savepoints"), Duration.ofMinutes(3), () -> {});
 
-        Table customers = pipeline.table(CdcTables.silverSpec(
-                PipelineUnderTest.cdcSchema(pipeline, ShopDatabase.CUSTOMERS), "region"));
-        Table orders = pipeline.table(CdcTables.silverSpec(
-                PipelineUnderTest.cdcSchema(pipeline, ShopDatabase.ORDERS), null));
+        Table customers = pipeline.table(capture.silverTable(ShopDatabase.CUSTOMERS));
+        Table orders = pipeline.table(capture.silverTable(ShopDatabase.ORDERS));
+        assertThat(customers.spec().fields()).singleElement()
+                .satisfies(f -> assertThat(f.transform().toString()).isEqualTo("identity"));
         assertThat(ShopDatabase.silverRows(customers, "customer_id", CUSTOMER_COLUMNS))
                 .containsExactlyElementsOf(shop.sourceRows(ShopDatabase.CUSTOMERS, "customer_id"));
         assertThat(ShopDatabase.silverRows(orders, "order_id", ORDER_COLUMNS))

@@ -69,13 +69,15 @@ public final class PipelineUnderTest {
         }
         all.put("cdc.postgres.slot-name", services.uniqueName("slot").toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_"));
         all.put("cdc.postgres.heartbeat-interval", "1 s");
+        // Silver and bronze table names of the shared catalog stay apart per test.
+        all.put("cdc.postgres.table-prefix", database.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_") + "_");
         all.putAll(settings);
         return new PipelineUnderTest(services, List.of(), all);
     }
 
-    /** The captured table's schema as the pipeline reads it from the database. */
-    public static dev.lakestream.cdc.CdcTableSchema cdcSchema(PipelineUnderTest pipeline, String table) {
-        return dev.lakestream.cdc.postgres.PostgresTableSchemas.read(pipeline.config).get(table);
+    /** The PostgreSQL capture as the pipeline builds it (its tables read from the database). */
+    public dev.lakestream.jobs.cdc.CdcCapture postgresCapture() {
+        return IngestionPipeline.postgresCapture(config).orElseThrow();
     }
 
     public Configuration config() {

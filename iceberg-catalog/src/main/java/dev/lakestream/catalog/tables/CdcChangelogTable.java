@@ -49,13 +49,14 @@ public final class CdcChangelogTable {
         return SCHEMA;
     }
 
-    /** {@code cdc_} + the table name without its schema, lower-cased, other characters as '_'. */
-    public static String tableName(String table) {
+    /** {@code cdc_<prefix><table>}: the table name without its schema, lower-cased, other characters as '_'. */
+    public static String tableName(String table, String prefix) {
         String name = table.substring(table.indexOf('.') + 1);
-        return "cdc_" + name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        return "cdc_" + prefix + name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     }
 
-    public static TableSpec spec(String table) {
-        return BronzeTables.spec(tableName(table), SCHEMA);
+    /** @param table {@code schema.table}; @param prefix lakehouse name prefix of the source database, may be empty */
+    public static TableSpec spec(String table, String prefix) {
+        return BronzeTables.spec(tableName(table, prefix), SCHEMA);
     }
 }
