@@ -1,5 +1,6 @@
 package dev.lakestream.jobs.cdc;
 
+import dev.lakestream.catalog.maintenance.DeleteFileCompaction;
 import dev.lakestream.catalog.tables.CdcChangelogTable;
 import dev.lakestream.jobs.testing.CatchUpThenStop;
 import dev.lakestream.jobs.testing.MiniClusters;
@@ -102,6 +103,23 @@ class PostgresCdcITCase {
                 .containsExactlyElementsOf(shop.sourceRows(ShopDatabase.ORDERS, "order_id"));
         assertEveryChangeOnce(customersLog, shop.changes(ShopDatabase.CUSTOMERS));
         assertEveryChangeOnce(ordersLog, shop.changes(ShopDatabase.ORDERS));
+
+        // For Redshift: compaction leaves the same rows and no delete files.
+        assertThat(deleteFiles(orders)).as("delete files the streaming writer made").isPositive();
+        for (Table table : List.of(customers, orders)) {
+            DeleteFileCompaction.Result result = DeleteFileCompaction.run(table);
+            assertThat(result.deleteFilesRemoved).isPositive();
+            assertThat(deleteFiles(table)).as("delete files after compaction").isZero();
+        }
+        assertThat(ShopDatabase.silverRows(customers, "customer_id", CUSTOMER_COLUMNS))
+                .containsExactlyElementsOf(shop.sourceRows(ShopDatabase.CUSTOMERS, "customer_id"));
+        assertThat(ShopDatabase.silverRows(orders, "order_id", ORDER_COLUMNS))
+                .containsExactlyElementsOf(shop.sourceRows(ShopDatabase.ORDERS, "order_id"));
+    }
+
+    static long deleteFiles(Table table) {
+        table.refresh();
+        return Long.parseLong(table.currentSnapshot().summary().getOrDefault("total-delete-files", "0"));
     }
 
     /** Bronze holds each (position, key) once, and as many changes as the statements made. */
