@@ -39,7 +39,7 @@ public final class IngestionApplication {
     }
 
     /** Reads {@code --config <file>} when given, the MSF runtime properties otherwise. */
-    static PipelineConfig load(String[] args) {
+    public static PipelineConfig load(String[] args) {
         for (int i = 0; i < args.length; i++) {
             if ("--config".equals(args[i])) {
                 if (i + 1 >= args.length) {
