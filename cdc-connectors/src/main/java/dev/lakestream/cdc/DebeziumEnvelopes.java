@@ -1,6 +1,7 @@
 package dev.lakestream.cdc;
 
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonProcessingException;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.DeserializationFeature;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
@@ -94,6 +95,9 @@ public final class DebeziumEnvelopes implements Serializable {
         if (value == null) {
             return Parsed.tombstone();
         }
+        if (value.isBlank()) {
+            return Parsed.rejected(Rejection.MALFORMED_JSON, "empty value (a tombstone is a null value, not an empty one)");
+        }
         JsonNode root;
         try {
             root = mapper().readTree(value);
@@ -152,8 +156,8 @@ public final class DebeziumEnvelopes implements Serializable {
                 position, ts == null ? 0 : ts.asLong(), position.isSnapshot(), value));
     }
 
-    /** {@code schema.table} for PostgreSQL, {@code database.table} for MySQL. */
-    static String tableOf(JsonNode source) {
+    /** {@code schema.table} for PostgreSQL, {@code database.table} for MySQL, from an envelope's source block. */
+    public static String tableOf(JsonNode source) {
         String connector = text(source, "connector");
         String container = "mysql".equals(connector) ? text(source, "db") : text(source, "schema");
         return container + "." + text(source, "table");
@@ -205,7 +209,8 @@ public final class DebeziumEnvelopes implements Serializable {
 
     private ObjectMapper mapper() {
         if (mapper == null) {
-            mapper = new ObjectMapper();
+            // Exact decimals: numeric values must not pass through double on their way to silver.
+            mapper = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
         }
         return mapper;
     }

@@ -95,6 +95,19 @@ class DebeziumEnvelopesTest {
     }
 
     @Test
+    void anEmptyValueIsMalformedNotATombstone() {
+        assertThat(PARSER.parse("").rejection()).isEqualTo(DebeziumEnvelopes.Rejection.MALFORMED_JSON);
+        assertThat(PARSER.parse("  ").rejection()).isEqualTo(DebeziumEnvelopes.Rejection.MALFORMED_JSON);
+    }
+
+    @Test
+    void decimalsKeepEveryDigit() {
+        ChangeEvent change = PARSER.parse(pg("c", "null", "{\"order_id\":1,\"total\":12345678901234567.89}")).change();
+
+        assertThat(change.afterJson()).contains("12345678901234567.89");
+    }
+
+    @Test
     void mysqlPositionsOrderByFilePositionAndRow() {
         String source = "{\"connector\":\"mysql\",\"snapshot\":\"false\",\"db\":\"shop\",\"table\":\"customers\","
                 + "\"file\":\"mysql-bin.000003\",\"pos\":1234,\"row\":2,\"ts_ms\":1}";

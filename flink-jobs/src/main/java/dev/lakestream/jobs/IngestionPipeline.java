@@ -8,6 +8,7 @@ import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.catalog.tables.BronzeKinesisTable;
 import dev.lakestream.cdc.postgres.PostgresCdcOptions;
 import dev.lakestream.cdc.postgres.PostgresCdcSources;
+import dev.lakestream.cdc.postgres.PostgresPublications;
 import dev.lakestream.cdc.postgres.PostgresTableSchemas;
 import dev.lakestream.jobs.bronze.BronzeSource;
 import dev.lakestream.jobs.cdc.CdcCapture;
@@ -136,6 +137,9 @@ public final class IngestionPipeline {
 
     /** Creates missing tables and evolves existing ones, before any job runs. */
     public static void provisionTables(ReadableConfig config) throws Exception {
+        if (!PostgresCdcOptions.tables(config).isEmpty()) {
+            PostgresPublications.ensure(config);
+        }
         Catalog catalog = CatalogFactory.open(config);
         try {
             new TableProvisioner(catalog).ensureAll(tables(config));

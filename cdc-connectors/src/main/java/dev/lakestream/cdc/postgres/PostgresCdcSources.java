@@ -14,6 +14,8 @@ import java.util.Properties;
  * Debezium JSON envelope (without the embedded schema), the same form {@code DebeziumEnvelopes}
  * reads from Kafka. The snapshot is read in chunks in parallel and hands over to streaming from the
  * replication slot without a lock; both are exactly-once with Flink's checkpoints.
+ *
+ * <p>The publication must exist first: {@link PostgresPublications#ensure}.
  */
 public final class PostgresCdcSources {
 
@@ -29,9 +31,10 @@ public final class PostgresCdcSources {
         Properties debezium = new Properties();
         // Decimals as exact strings ("12.30"), not Kafka Connect's base64 of the unscaled bytes.
         debezium.setProperty("decimal.handling.mode", "string");
-        // Only the captured tables in the publication Debezium creates for its slot.
-        debezium.setProperty("publication.autocreate.mode", "filtered");
-        debezium.setProperty("publication.name", config.get(PostgresCdcOptions.SLOT_NAME) + "_publication");
+        // The publication is ours (PostgresPublications.ensure, before the job starts): Debezium's
+        // "filtered" mode lets snapshot backfills narrow it to one table and loses the others' changes.
+        debezium.setProperty("publication.autocreate.mode", "disabled");
+        debezium.setProperty("publication.name", PostgresPublications.name(config));
         return PostgresSourceBuilder.PostgresIncrementalSource.<String>builder()
                 .hostname(config.get(PostgresCdcOptions.HOSTNAME))
                 .port(config.get(PostgresCdcOptions.PORT))

@@ -32,15 +32,16 @@ import java.util.Map;
  * and rows that cannot be applied go to {@code bronze.<source>_quarantine}.
  *
  * <p>Operator uids: the source's ({@link CdcCapture#uid()}) holds the snapshot progress and the
- * log position; {@code cdc-apply-<table>} holds each table's current state. Keep both across
- * deployments.
+ * log position; {@code cdc-apply-<capture>-<table>} holds each table's current state. Keep both
+ * across deployments.
  */
 public final class CdcJob {
 
     private CdcJob() {}
 
-    public static String applyUid(String table) {
-        return "cdc-apply-" + table;
+    /** Uid of the operator holding {@code table}'s current state in {@code capture}. */
+    public static String applyUid(CdcCapture capture, String table) {
+        return "cdc-apply-" + capture.name() + "-" + table;
     }
 
     /** Quarantine table of a CDC source, e.g. {@code bronze.cdc_postgres_shop_quarantine}. */
@@ -63,17 +64,17 @@ public final class CdcJob {
         for (Map.Entry<String, CdcTableSchema> e : capture.tables().entrySet()) {
             String table = e.getKey();
             DataStream<ChangeEvent> ofTable = changes.filter(c -> c.table().equals(table))
-                    .uid("cdc-filter-" + table).name("Changes of " + table);
+                    .uid("cdc-filter-" + capture.name() + "-" + table).name("Changes of " + table);
             TableSpec changelog = capture.changelogTable(table);
             sink.write(changelog, ofTable.map(new ChangelogRows())
                     .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(changelog.schema())))
-                    .uid("cdc-changelog-" + table).name("Changelog of " + table));
+                    .uid("cdc-changelog-" + capture.name() + "-" + table).name("Changelog of " + table));
             TableSpec silver = capture.silverTable(table);
             SingleOutputStreamOperator<RowData> rows =
                     ofTable.keyBy(new KeyOf())
                             .process(new ApplyChanges(new ChangeRowConverter(e.getValue()), capture.name()))
                             .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(silver.schema())))
-                            .uid(applyUid(table))
+                            .uid(applyUid(capture, table))
                             .name("Apply " + table);
             sink.write(silver, rows);
             quarantine = quarantine.union(rows.getSideOutput(ParseChanges.QUARANTINE));

@@ -4,6 +4,7 @@ import dev.lakestream.cdc.CdcTableSchema;
 import dev.lakestream.cdc.CdcTableSchema.Column;
 
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonProcessingException;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.DeserializationFeature;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.table.data.DecimalData;
@@ -194,7 +195,7 @@ public final class ChangeRowConverter implements Serializable {
 
     private ObjectMapper mapper() {
         if (mapper == null) {
-            mapper = new ObjectMapper();
+            mapper = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
         }
         return mapper;
     }

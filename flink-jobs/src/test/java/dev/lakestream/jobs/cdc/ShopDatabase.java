@@ -24,17 +24,17 @@ import java.util.TreeMap;
  * The shop database of the domain (customers and orders) on the local PostgreSQL, with a way to
  * run statements counting the row changes they make, and to compare a table with its silver copy.
  */
-final class ShopDatabase {
+public final class ShopDatabase {
 
-    static final String CUSTOMERS = "public.customers";
-    static final String ORDERS = "public.orders";
+    public static final String CUSTOMERS = "public.customers";
+    public static final String ORDERS = "public.orders";
 
     private final LocalServices services;
     private final String database;
     private long rowChanges;
     private final Map<String, Long> changesPerTable = new TreeMap<>();
 
-    ShopDatabase(LocalServices services, String database) {
+    public ShopDatabase(LocalServices services, String database) {
         this.services = services;
         this.database = database;
         services.postgres().createDatabase(database);
@@ -47,12 +47,12 @@ final class ShopDatabase {
         rowChanges = 0;
     }
 
-    String database() {
+    public String database() {
         return database;
     }
 
     /** Runs {@code sql} on {@code table}'s database, counting the rows it changed as changes of {@code table}. */
-    int execute(String table, String sql) {
+    public int execute(String table, String sql) {
         try (Connection c = services.postgres().connect(database); Statement st = c.createStatement()) {
             int rows = st.executeUpdate(sql);
             changesPerTable.merge(table, (long) rows, Long::sum);
@@ -64,12 +64,12 @@ final class ShopDatabase {
     }
 
     /** Row changes made so far per table (each becomes one change event; the snapshot reads count as inserts). */
-    long changes(String table) {
+    public long changes(String table) {
         return changesPerTable.getOrDefault(table, 0L);
     }
 
     /** Every row of {@code table} as column=value lines, in key order, values as silver stores them. */
-    List<String> sourceRows(String table, String key) throws Exception {
+    public List<String> sourceRows(String table, String key) throws Exception {
         List<String> rows = new ArrayList<>();
         try (Connection c = services.postgres().connect(database); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT * FROM " + table + " ORDER BY " + key)) {
@@ -88,7 +88,7 @@ final class ShopDatabase {
     }
 
     /** The silver table's rows as {@link #sourceRows} prints them (source columns only, in key order). */
-    static List<String> silverRows(Table table, String key, List<String> sourceColumns) throws Exception {
+    public static List<String> silverRows(Table table, String key, List<String> sourceColumns) throws Exception {
         table.refresh();
         Map<Long, String> byKey = new TreeMap<>();
         try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {

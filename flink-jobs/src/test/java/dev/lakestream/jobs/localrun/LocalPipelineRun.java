@@ -3,7 +3,10 @@ package dev.lakestream.jobs.localrun;
 import dev.lakestream.catalog.CatalogFactory;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
+import dev.lakestream.catalog.maintenance.DeleteFileCompaction;
 import dev.lakestream.catalog.tables.QuarantineTable;
+import dev.lakestream.jobs.cdc.CdcCapture;
+import dev.lakestream.jobs.cdc.ShopDatabase;
 import dev.lakestream.jobs.bronze.kinesis.KinesisBronzeOptions;
 import dev.lakestream.jobs.silver.DeduplicateEvents;
 import dev.lakestream.jobs.silver.SilverDataset;
@@ -56,6 +59,8 @@ public final class LocalPipelineRun {
         int orderEvents = 20_000;
         int clickEvents = 60_000;
         int fulfillmentEvents = 10_000;
+        int shopCustomers = 1_000;
+        int shopOrders = 5_000;
         long seed = 20261121L;
         String topicPrefix = "";
         Path workDir = Path.of("local-run").toAbsolutePath();
@@ -64,6 +69,7 @@ public final class LocalPipelineRun {
         public Options orderEvents(int n) { orderEvents = n; return this; }
         public Options clickEvents(int n) { clickEvents = n; return this; }
         public Options fulfillmentEvents(int n) { fulfillmentEvents = n; return this; }
+        public Options shopOrders(int n) { shopOrders = n; return this; }
         public Options topicPrefix(String p) { topicPrefix = p; return this; }
         public Options workDir(Path p) { workDir = p.toAbsolutePath(); return this; }
     }
@@ -92,11 +98,12 @@ public final class LocalPipelineRun {
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--fulfillment": options.fulfillmentEvents(Integer.parseInt(args[i + 1])); break;
+                case "--shop-orders": options.shopOrders(Integer.parseInt(args[i + 1])); break;
                 case "--orders": options.orderEvents(Integer.parseInt(args[i + 1])); break;
                 case "--clicks": options.clickEvents(Integer.parseInt(args[i + 1])); break;
                 case "--work-dir": options.workDir(Path.of(args[i + 1])); break;
                 default: throw new IllegalArgumentException("Unknown argument " + args[i]
-                        + ". Usage: [--orders N] [--clicks N] [--fulfillment N] [--work-dir DIR]");
+                        + ". Usage: [--orders N] [--clicks N] [--fulfillment N] [--shop-orders N] [--work-dir DIR]");
             }
         }
         LocalPipelineRun run = new LocalPipelineRun(System.out);
@@ -104,12 +111,14 @@ public final class LocalPipelineRun {
         for (String previous : List.of("services", "checkpoints", "savepoints")) {
             deleteRecursively(options.workDir.resolve(previous));
         }
-        run.out.println("== Starting local services (Kafka, Kinesis API, S3-compatible store, PostgreSQL, Iceberg JDBC catalog) ...");
+        run.out.println("== Starting local services (Kafka, Kinesis API, S3-compatible store, PostgreSQL with logical"
+                + " replication, Iceberg JDBC catalog) ...");
         long t0 = System.nanoTime();
         try (LocalServices services = LocalServices.builder()
                 .workDir(options.workDir.resolve("services"))
                 .withKafka()
                 .withKinesis()
+                .withPostgres()
                 .withIcebergCatalog()
                 .start()) {
             run.out.printf(Locale.ROOT, "   up in %.1f s: Kafka %s, Kinesis %s, S3 %s%n", (System.nanoTime() - t0) / 1e9,
@@ -142,7 +151,19 @@ public final class LocalPipelineRun {
         produced += KinesisTestStreams.put(services.kinesisEndpoint(), fulfillmentArn, entries).size();
         out.println("   planted defects: " + generator.defectCounts());
 
-        Path configFile = writeConfig(services, topics, fulfillmentArn, options);
+        ShopDatabase shop = new ShopDatabase(services, options.topicPrefix + "shop");
+        out.printf(Locale.ROOT, "== PostgreSQL database '%s': %,d customers and %,d orders before the job starts"
+                + " (its snapshot), changes while it runs%n", shop.database(), options.shopCustomers, options.shopOrders);
+        shop.execute(ShopDatabase.CUSTOMERS, "INSERT INTO customers SELECT g, 'customer' || g || '@example.com',"
+                + " (ARRAY['NA','EU','APAC'])[1 + g % 3], (ARRAY['US','DE','JP'])[1 + g % 3],"
+                + " timestamptz '2026-01-01 00:00:00+00' + g * interval '1 hour', now()"
+                + " FROM generate_series(1, " + options.shopCustomers + ") g");
+        shop.execute(ShopDatabase.ORDERS, "INSERT INTO orders SELECT g, 1 + g % " + options.shopCustomers + ", 'placed',"
+                + " round((g * 7.31) % 500 + 5, 2), (ARRAY['USD','EUR','GBP'])[1 + g % 3],"
+                + " timestamptz '2026-11-01 00:00:00+00' + g * interval '1 minute', now()"
+                + " FROM generate_series(1, " + options.shopOrders + ") g");
+
+        Path configFile = writeConfig(services, topics, fulfillmentArn, shop.database(), options);
         out.println("== Pipeline configuration: " + configFile);
         PipelineConfig config = IngestionPipeline.validate(
                 PipelineConfig.fromPropertiesFile(configFile, IngestionPipeline.options()));
@@ -166,19 +187,31 @@ public final class LocalPipelineRun {
         long start = System.nanoTime();
         JobClient job = env.executeAsync(config.configuration().get(PipelineOptions.NAME));
         long[] lastPrint = {0};
+        Runnable progress = () -> {
+            if (System.nanoTime() - lastPrint[0] > 2_000_000_000L) {
+                lastPrint[0] = System.nanoTime();
+                printProgress(start, tables);
+            }
+        };
+        CdcCapture capture = IngestionPipeline.postgresCapture(config.configuration()).orElseThrow();
+        Table customersLog = catalog.loadTable(capture.changelogTable(ShopDatabase.CUSTOMERS).identifier());
+        Table ordersLog = catalog.loadTable(capture.changelogTable(ShopDatabase.ORDERS).identifier());
+        CatchUpThenStop.allOf(CatchUpThenStop.whenCommitted(customersLog, shop.changes(ShopDatabase.CUSTOMERS)),
+                        CatchUpThenStop.whenCommitted(ordersLog, shop.changes(ShopDatabase.ORDERS)))
+                .await(job, Duration.ofMinutes(10), progress);
+        out.println("   the snapshot of the shop tables is committed; now changing them: lifecycles, cancellations,"
+                + " deletes, customers moving region, new orders");
+        changeShop(shop, options);
         String savepoint = CatchUpThenStop.allOf(
                         CatchUpThenStop.atCurrentEnd(services.kafkaBootstrapServers(),
                                 config.configuration().get(KafkaBronzeOptions.GROUP_ID), topics),
                         CatchUpThenStop.whenCommitted(
                                 catalog.loadTable(IngestionPipeline.bronzeTables(config.configuration())
                                         .get(KinesisBronzeOptions.streamName(fulfillmentArn)).identifier()),
-                                options.fulfillmentEvents))
-                .awaitAndStop(job, options.workDir.resolve("savepoints"), Duration.ofMinutes(10), () -> {
-                    if (System.nanoTime() - lastPrint[0] > 2_000_000_000L) {
-                        lastPrint[0] = System.nanoTime();
-                        printProgress(start, tables);
-                    }
-                });
+                                options.fulfillmentEvents),
+                        CatchUpThenStop.whenCommitted(customersLog, shop.changes(ShopDatabase.CUSTOMERS)),
+                        CatchUpThenStop.whenCommitted(ordersLog, shop.changes(ShopDatabase.ORDERS)))
+                .awaitAndStop(job, options.workDir.resolve("savepoints"), Duration.ofMinutes(10), progress);
         printProgress(start, tables);
         out.println("   stopped with savepoint " + savepoint);
 
@@ -188,10 +221,13 @@ public final class LocalPipelineRun {
             table.refresh();
             long count = totalRecords(table);
             rows.put(table.name(), count);
-            out.printf(Locale.ROOT, "   %-45s %,10d rows, %d snapshots, location %s%n",
-                    table.name(), count, size(table.snapshots()), table.location());
+            boolean currentState = !table.schema().identifierFieldIds().isEmpty();
+            out.printf(Locale.ROOT, "   %-45s %,10d %s, %d snapshots, location %s%n", table.name(), count,
+                    currentState ? "rows written (current state: see the CDC check)" : "rows", size(table.snapshots()),
+                    table.location());
         }
         printSilverAccounting(catalog, config, job.getJobID(), rows);
+        printCdcCheck(catalog, capture, shop);
         for (Table table : tables) {
             printSamples(table, 3);
         }
@@ -220,6 +256,47 @@ public final class LocalPipelineRun {
         out.printf(Locale.ROOT, "   [%5.1f s] records read: %,d | checkpoints completed: %d | rows committed:%s%n",
                 (System.nanoTime() - start) / 1e9, ProgressReporter.recordsRead(),
                 ProgressReporter.completedCheckpoints(), committed);
+    }
+
+    /** A scripted day in the shop: order lifecycles, cancellations, GDPR deletes, moves, new orders. */
+    private static void changeShop(ShopDatabase shop, Options options) {
+        int n = options.shopOrders;
+        for (String status : List.of("paid", "shipped", "delivered")) {
+            shop.execute(ShopDatabase.ORDERS, "UPDATE orders SET status = '" + status + "', updated_at = now()"
+                    + " WHERE order_id % 10 < 6 AND order_id <= " + n);
+        }
+        shop.execute(ShopDatabase.ORDERS, "UPDATE orders SET status = 'cancelled', updated_at = now()"
+                + " WHERE order_id % 10 = 7 AND order_id <= " + n);
+        shop.execute(ShopDatabase.ORDERS, "UPDATE orders SET status = 'test' WHERE order_id % 97 = 0 AND order_id <= " + n);
+        shop.execute(ShopDatabase.ORDERS, "DELETE FROM orders WHERE order_id % 50 = 1 AND order_id <= " + n);
+        shop.execute(ShopDatabase.CUSTOMERS, "UPDATE customers SET region = 'EU', country = 'FR', updated_at = now()"
+                + " WHERE customer_id % 25 = 0 AND region <> 'EU'");
+        shop.execute(ShopDatabase.CUSTOMERS, "DELETE FROM customers WHERE customer_id % 200 = 3");
+        shop.execute(ShopDatabase.ORDERS, "INSERT INTO orders SELECT g, 1 + g % " + options.shopCustomers + ", 'placed',"
+                + " 42.00, 'USD', now(), now() FROM generate_series(" + (n + 1) + ", " + (n + n / 10) + ") g");
+    }
+
+    /** Silver current state against the source, before and after compacting away the delete files. */
+    private void printCdcCheck(Catalog catalog, CdcCapture capture, ShopDatabase shop) throws Exception {
+        out.println("== CDC: silver current state against SELECT * FROM the source");
+        Map<String, List<String>> columns = Map.of(
+                ShopDatabase.CUSTOMERS, List.of("customer_id", "email", "region", "country", "created_at", "updated_at"),
+                ShopDatabase.ORDERS, List.of("order_id", "customer_id", "status", "total", "currency", "created_at", "updated_at"));
+        for (String source : List.of(ShopDatabase.CUSTOMERS, ShopDatabase.ORDERS)) {
+            String key = columns.get(source).get(0);
+            Table silver = catalog.loadTable(capture.silverTable(source).identifier());
+            List<String> expected = shop.sourceRows(source, key);
+            boolean equal = ShopDatabase.silverRows(silver, key, columns.get(source)).equals(expected);
+            silver.refresh();
+            out.printf(Locale.ROOT, "   %-32s %,7d rows after %,d change events (snapshot reads included), %s delete files: %s%n", silver.name(),
+                    expected.size(), shop.changes(source),
+                    silver.currentSnapshot().summary().getOrDefault("total-delete-files", "0"),
+                    equal ? "equals the source" : "DIFFERS FROM THE SOURCE");
+            DeleteFileCompaction.Result compacted = DeleteFileCompaction.run(silver);
+            boolean stillEqual = ShopDatabase.silverRows(silver, key, columns.get(source)).equals(expected);
+            out.printf(Locale.ROOT, "   %-32s compacted for Redshift (%s): %s%n", "", compacted,
+                    stillEqual ? "still equals the source" : "DIFFERS FROM THE SOURCE");
+        }
     }
 
     /** Per silver dataset: the count identity, and the quarantine broken down by reason. */
@@ -327,9 +404,13 @@ public final class LocalPipelineRun {
         return n;
     }
 
-    private Path writeConfig(LocalServices services, List<String> topics, String fulfillmentArn, Options options)
-            throws Exception {
+    private Path writeConfig(LocalServices services, List<String> topics, String fulfillmentArn, String shopDatabase,
+            Options options) throws Exception {
         Map<String, String> raw = LocalServicesConfig.pipelineProperties(services, topics);
+        raw.putAll(LocalServicesConfig.postgresCdcProperties(services, shopDatabase,
+                List.of(ShopDatabase.CUSTOMERS, ShopDatabase.ORDERS), options.topicPrefix + "lakestream_local_run",
+                options.topicPrefix));
+        raw.put("cdc.postgres.silver-partition-columns", ShopDatabase.CUSTOMERS + "=region");
         raw.putAll(LocalServicesConfig.kinesisProperties(services, List.of(fulfillmentArn)));
         raw.put("silver.fulfillment-events.source", KinesisBronzeOptions.streamName(fulfillmentArn));
         raw.put("silver.fulfillment-events.table", options.topicPrefix + "fulfillment_events");

@@ -43,4 +43,22 @@ public final class LocalServicesConfig {
         raw.put("kinesis.shard-discovery-interval", "1 s");
         return raw;
     }
+
+    /** Keys that capture {@code tables} of {@code database} on the local PostgreSQL. */
+    public static Map<String, String> postgresCdcProperties(LocalServices services, String database, List<String> tables,
+            String slot, String tablePrefix) {
+        Map<String, String> raw = new LinkedHashMap<>();
+        raw.put("cdc.postgres.hostname", services.postgres().host());
+        raw.put("cdc.postgres.port", String.valueOf(services.postgres().port()));
+        raw.put("cdc.postgres.database", database);
+        raw.put("cdc.postgres.username", services.postgres().user());
+        if (services.postgres().password() != null) {
+            raw.put("cdc.postgres.password", services.postgres().password());
+        }
+        raw.put("cdc.postgres.tables", String.join(";", tables));
+        raw.put("cdc.postgres.slot-name", slot);
+        raw.put("cdc.postgres.table-prefix", tablePrefix);
+        raw.put("cdc.postgres.heartbeat-interval", "1 s");
+        return raw;
+    }
 }

@@ -59,18 +59,11 @@ public final class PipelineUnderTest {
 
     /** A pipeline capturing tables of {@code database} on the local PostgreSQL; {@code settings} name the tables. */
     public static PipelineUnderTest postgresCdc(LocalServices services, String database, Map<String, String> settings) {
-        Map<String, String> all = new java.util.HashMap<>();
-        all.put("cdc.postgres.hostname", services.postgres().host());
-        all.put("cdc.postgres.port", String.valueOf(services.postgres().port()));
-        all.put("cdc.postgres.database", database);
-        all.put("cdc.postgres.username", services.postgres().user());
-        if (services.postgres().password() != null) {
-            all.put("cdc.postgres.password", services.postgres().password());
-        }
-        all.put("cdc.postgres.slot-name", services.uniqueName("slot").toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_"));
-        all.put("cdc.postgres.heartbeat-interval", "1 s");
-        // Silver and bronze table names of the shared catalog stay apart per test.
-        all.put("cdc.postgres.table-prefix", database.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_") + "_");
+        String prefix = database.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_") + "_";
+        // Silver and bronze table names of the shared catalog stay apart per test; so do slots.
+        Map<String, String> all = new java.util.HashMap<>(LocalServicesConfig.postgresCdcProperties(services, database,
+                List.of(), services.uniqueName("slot").toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_"), prefix));
+        all.remove("cdc.postgres.tables");
         all.putAll(settings);
         return new PipelineUnderTest(services, List.of(), all);
     }
