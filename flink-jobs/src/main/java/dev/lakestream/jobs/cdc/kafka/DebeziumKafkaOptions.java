@@ -27,8 +27,11 @@ import java.util.stream.Collectors;
  * before the job starts, envelopes written without schema declare neither types nor keys, and a
  * topic may be empty (or compacted) when the job starts. Changes are routed by the table the
  * envelope names ({@code source.schema} or {@code source.db}, then {@code source.table}), so the
- * topic names do not matter. What the connector must be configured with: decimals as strings or
- * numbers ({@code decimal.handling.mode=string}), not Kafka Connect's base64 bytes.
+ * topic names do not matter. What the connector must be configured with: decimals as strings
+ * ({@code decimal.handling.mode=string}). Kafka Connect's default base64 bytes are not decoded (each
+ * row is quarantined as WRONG_TYPE), and JSON numbers ({@code decimal.format=NUMERIC} or
+ * {@code decimal.handling.mode=double}) pass through a double in the envelope parser, which drops
+ * digits beyond about 16.
  */
 public final class DebeziumKafkaOptions {
 
@@ -68,6 +71,7 @@ public final class DebeziumKafkaOptions {
                                     + " TYPE...], separated by ';', in the order silver stores them. TYPE is one of "
                                     + TYPE_NAMES + " (TIMESTAMP_UTC for timestamptz, which Debezium writes as ISO text;"
                                     + " TIMESTAMP_LOCAL(3) or (6) for timestamp, written as epoch millis or micros)."
+                                    + " DECIMAL needs Debezium's decimal.handling.mode=string."
                                     + " Key columns must be listed and are required; other columns are nullable."
                                     + " Columns not listed stay in the bronze changelog only.");
 
