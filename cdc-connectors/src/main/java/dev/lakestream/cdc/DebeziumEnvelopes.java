@@ -125,7 +125,7 @@ public final class DebeziumEnvelopes implements Serializable {
                     "op '" + opNode.asText() + "' is not one of r, c, u, d (truncates and messages are not applied)");
         }
         String table = tableOf(source);
-        List<String> key = keyColumns.get(table);
+        List<String> key = table == null ? null : keyColumns.get(table);
         if (key == null) {
             return Parsed.rejected(Rejection.UNKNOWN_TABLE, "table '" + table + "' is not one of " + keyColumns.keySet());
         }
@@ -158,9 +158,13 @@ public final class DebeziumEnvelopes implements Serializable {
 
     /** {@code schema.table} for PostgreSQL, {@code database.table} for MySQL, from an envelope's source block. */
     public static String tableOf(JsonNode source) {
+        if (source == null || !source.isObject()) {
+            return null;
+        }
         String connector = text(source, "connector");
         String container = "mysql".equals(connector) ? text(source, "db") : text(source, "schema");
-        return container + "." + text(source, "table");
+        String table = text(source, "table");
+        return container == null || table == null ? null : container + "." + table;
     }
 
     static SourcePosition position(JsonNode source) {

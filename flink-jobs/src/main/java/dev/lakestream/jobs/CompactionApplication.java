@@ -24,16 +24,20 @@ public final class CompactionApplication {
 
     public static void main(String[] args) throws Exception {
         PipelineConfig config = IngestionPipeline.validate(IngestionApplication.load(args));
-        CdcCapture capture = IngestionPipeline.postgresCapture(config.configuration())
-                .orElseThrow(() -> new IllegalArgumentException(
-                        "No CDC tables configured (cdc.postgres.tables): there are no current-state tables to compact"));
+        java.util.List<CdcCapture> captures = IngestionPipeline.captures(config.configuration());
+        if (captures.isEmpty()) {
+            throw new IllegalArgumentException("No CDC capture configured (cdc.postgres.tables or cdc.kafka.topics):"
+                    + " there are no current-state tables to compact");
+        }
         Catalog catalog = CatalogFactory.open(config.configuration());
         try {
-            for (String source : capture.tables().keySet()) {
-                Table table = catalog.loadTable(capture.silverTable(source).identifier());
-                long t0 = System.nanoTime();
-                DeleteFileCompaction.Result result = DeleteFileCompaction.run(table);
-                LOG.info("Compacted {} in {} ms: {}", table.name(), (System.nanoTime() - t0) / 1_000_000, result);
+            for (CdcCapture capture : captures) {
+                for (String source : capture.tables().keySet()) {
+                    Table table = catalog.loadTable(capture.silverTable(source).identifier());
+                    long t0 = System.nanoTime();
+                    DeleteFileCompaction.Result result = DeleteFileCompaction.run(table);
+                    LOG.info("Compacted {} in {} ms: {}", table.name(), (System.nanoTime() - t0) / 1_000_000, result);
+                }
             }
         } finally {
             if (catalog instanceof AutoCloseable) {

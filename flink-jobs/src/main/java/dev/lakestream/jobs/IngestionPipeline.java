@@ -13,6 +13,8 @@ import dev.lakestream.cdc.postgres.PostgresTableSchemas;
 import dev.lakestream.jobs.bronze.BronzeSource;
 import dev.lakestream.jobs.cdc.CdcCapture;
 import dev.lakestream.jobs.cdc.CdcJob;
+import dev.lakestream.jobs.cdc.kafka.DebeziumKafkaOptions;
+import dev.lakestream.jobs.cdc.kafka.DebeziumKafkaSources;
 import dev.lakestream.jobs.sink.IcebergTableSink;
 import dev.lakestream.jobs.sink.TableSink;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
@@ -55,6 +57,7 @@ public final class IngestionPipeline {
         all.addAll(KafkaBronzeOptions.all());
         all.addAll(KinesisBronzeOptions.all());
         all.addAll(PostgresCdcOptions.all());
+        all.addAll(DebeziumKafkaOptions.all());
         all.addAll(SilverOptions.all());
         all.addAll(CatalogOptions.all());
         return all;
@@ -67,6 +70,7 @@ public final class IngestionPipeline {
                 c -> topics(c).isEmpty() ? List.of() : KafkaBronzeOptions.problems(c),
                 KinesisBronzeOptions::problems,
                 PostgresCdcOptions::problems,
+                DebeziumKafkaOptions::problems,
                 c -> SilverOptions.problems(c, sourceNames(c)),
                 IngestionPipeline::catalogProblems);
     }
@@ -82,10 +86,12 @@ public final class IngestionPipeline {
                     + "' and the stream names of '" + KinesisBronzeOptions.STREAMS.key()
                     + "': each source needs its own name (its bronze table and silver binding use it)");
         }
-        if (sourceNames(config).isEmpty() && kinesisStreams(config).isEmpty() && PostgresCdcOptions.tables(config).isEmpty()) {
+        if (sourceNames(config).isEmpty() && kinesisStreams(config).isEmpty() && PostgresCdcOptions.tables(config).isEmpty()
+                && DebeziumKafkaOptions.topics(config).isEmpty()) {
             return List.of("no source configured: set key '" + KafkaBronzeOptions.TOPICS.key() + "' (Kafka topics), '"
-                    + KinesisBronzeOptions.STREAMS.key() + "' (Kinesis stream ARNs) or '" + PostgresCdcOptions.TABLES.key()
-                    + "' (PostgreSQL tables to capture)");
+                    + KinesisBronzeOptions.STREAMS.key() + "' (Kinesis stream ARNs), '" + PostgresCdcOptions.TABLES.key()
+                    + "' (PostgreSQL tables to capture) or '" + DebeziumKafkaOptions.TOPICS.key()
+                    + "' (Debezium topics on Kafka)");
         }
         return List.of();
     }
@@ -107,13 +113,13 @@ public final class IngestionPipeline {
     /** Specs of the tables the configured pipeline writes. */
     public static List<TableSpec> tables(ReadableConfig config) {
         List<TableSpec> tables = new ArrayList<>(bronzeTables(config).values());
-        postgresCapture(config).ifPresent(capture -> {
+        for (CdcCapture capture : captures(config)) {
             for (String table : capture.tables().keySet()) {
                 tables.add(capture.changelogTable(table));
                 tables.add(capture.silverTable(table));
             }
             tables.add(CdcJob.quarantineTable(capture));
-        });
+        }
         for (SilverDataset dataset : SilverOptions.datasetsBySource(config).values()) {
             tables.add(dataset.silverTable());
             tables.add(dataset.quarantineTable());
@@ -162,11 +168,19 @@ public final class IngestionPipeline {
         topics(config).forEach(t -> sources.add(KafkaBronzeSources.bronzeSource(config, t)));
         kinesisStreams(config).forEach(arn -> sources.add(KinesisBronzeSources.bronzeSource(config, arn)));
         Map<String, SilverDataset> silver = SilverOptions.datasetsBySource(config);
-        List<CdcCapture> captures = postgresCapture(config).map(List::of).orElse(List.of());
+        List<CdcCapture> captures = captures(config);
         LOG.info("Ingesting {} into bronze; silver datasets by source: {}; CDC of {}",
                 sources.stream().map(BronzeSource::name).collect(Collectors.toList()), silver,
                 captures.stream().map(c -> c.tables().keySet()).collect(Collectors.toList()));
         return new IngestionJob(sources, silver, SilverSettings.from(config), captures, sink);
+    }
+
+    /** Every configured CDC capture: PostgreSQL through Flink CDC, Debezium topics on Kafka. */
+    public static List<CdcCapture> captures(ReadableConfig config) {
+        List<CdcCapture> captures = new ArrayList<>();
+        postgresCapture(config).ifPresent(captures::add);
+        DebeziumKafkaSources.capture(config).ifPresent(captures::add);
+        return captures;
     }
 
     /**

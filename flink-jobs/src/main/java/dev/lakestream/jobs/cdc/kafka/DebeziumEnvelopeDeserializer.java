@@ -1,5 +1,8 @@
 package dev.lakestream.jobs.cdc.kafka;
 
+import dev.lakestream.cdc.DebeziumEnvelopes;
+
+
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -154,18 +157,9 @@ final class DebeziumEnvelopeDeserializer implements KafkaRecordDeserializationSc
         return node;
     }
 
-    /** The table an envelope names, as {@code DebeziumEnvelopes} reads it: database.table for MySQL, else schema.table. */
+    /** The table an envelope names, by the same rule {@code DebeziumEnvelopes} routes with. */
     static String tableOf(JsonNode source) {
-        if (source == null || !source.isObject()) {
-            return null;
-        }
-        JsonNode connector = source.get("connector");
-        JsonNode container = source.get(connector != null && "mysql".equals(connector.asText()) ? "db" : "schema");
-        JsonNode table = source.get("table");
-        if (container == null || !container.isTextual() || table == null || !table.isTextual()) {
-            return null;
-        }
-        return container.asText() + "." + table.asText();
+        return DebeziumEnvelopes.tableOf(source);
     }
 
     @Override
