@@ -116,6 +116,23 @@ public final class CdcTableSchema implements Serializable {
         return primaryKey;
     }
 
+    /**
+     * This schema with the columns {@code newer} has and this one lacks appended, in {@code
+     * newer}'s order. Existing columns keep their types: a column whose type changed upstream is
+     * not re-typed (its values that no longer fit are quarantined instead).
+     */
+    public CdcTableSchema withAddedColumns(CdcTableSchema newer) {
+        List<Column> merged = new java.util.ArrayList<>(columns);
+        java.util.Set<String> names = columns.stream().map(Column::name).collect(Collectors.toSet());
+        for (Column c : newer.columns) {
+            if (!names.contains(c.name)) {
+                // A column added to a table with rows is nullable for every row before it.
+                merged.add(new Column(c.name, c.type, c.precision, c.scale, true, c.sourceType));
+            }
+        }
+        return merged.size() == columns.size() ? this : new CdcTableSchema(table, merged, primaryKey);
+    }
+
     @Override
     public String toString() {
         return table + columns + " key " + primaryKey;

@@ -146,7 +146,7 @@ public final class DebeziumEnvelopes implements Serializable {
         }
         SourcePosition position;
         try {
-            position = position(source);
+            position = position(source, op == ChangeOp.READ);
         } catch (IllegalArgumentException e) {
             return Parsed.rejected(Rejection.NOT_A_DEBEZIUM_ENVELOPE, e.getMessage());
         }
@@ -167,10 +167,14 @@ public final class DebeziumEnvelopes implements Serializable {
         return container == null || table == null ? null : container + "." + table;
     }
 
-    static SourcePosition position(JsonNode source) {
+    /**
+     * @param read the op is r: a snapshot read, whatever the source block says (Flink CDC's
+     *     incremental snapshot marks its reads snapshot=false, lsn=0)
+     */
+    static SourcePosition position(JsonNode source, boolean read) {
         String connector = text(source, "connector");
         String snapshot = text(source, "snapshot");
-        boolean isSnapshot = "true".equals(snapshot) || "last".equals(snapshot) || "first".equals(snapshot)
+        boolean isSnapshot = read || "true".equals(snapshot) || "last".equals(snapshot) || "first".equals(snapshot)
                 || "first_in_data_collection".equals(snapshot) || "last_in_data_collection".equals(snapshot);
         if ("postgresql".equals(connector)) {
             if (isSnapshot) {

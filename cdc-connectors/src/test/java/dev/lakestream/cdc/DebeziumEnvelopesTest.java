@@ -70,6 +70,15 @@ class DebeziumEnvelopesTest {
     }
 
     @Test
+    void flinkCdcIncrementalSnapshotReadsAreSnapshotReadsToo() {
+        // As Flink CDC 3.5 emits them: op r, snapshot "false", lsn 0.
+        ChangeEvent change = PARSER.parse(pg("r", "null", "{\"order_id\":9}").replace("\"lsn\":23456789", "\"lsn\":0")).change();
+
+        assertThat(change.snapshot()).isTrue();
+        assertThat(change.position().sortable()).isEqualTo("pg:-snapshot");
+    }
+
+    @Test
     void tombstonesAreRecognisedNotRejected() {
         assertThat(PARSER.parse(null).isTombstone()).isTrue();
         assertThat(PARSER.parse("null").isTombstone()).isTrue();

@@ -6,6 +6,7 @@ import dev.lakestream.jobs.cdc.CdcJob;
 import dev.lakestream.jobs.silver.SilverDataset;
 import dev.lakestream.jobs.silver.SilverJob;
 import dev.lakestream.jobs.silver.SilverSettings;
+import dev.lakestream.jobs.sink.CurrentStateSink;
 import dev.lakestream.jobs.sink.TableSink;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -32,6 +33,7 @@ public final class IngestionJob {
 
     private final List<BronzeSource> sources;
     private final List<CdcCapture> captures;
+    private final CurrentStateSink currentState;
     private final Map<String, SilverDataset> silverBySource;
     private final SilverSettings silverSettings;
     private final TableSink sink;
@@ -45,21 +47,28 @@ public final class IngestionJob {
             Map<String, SilverDataset> silverBySource,
             SilverSettings silverSettings,
             TableSink sink) {
-        this(sources, silverBySource, silverSettings, List.of(), sink);
+        this(sources, silverBySource, silverSettings, List.of(), sink, (table, changes, records) -> {
+            throw new IllegalStateException("No CDC capture, no current-state table to write: " + table);
+        });
     }
 
-    /** @param captures CDC sources, each to bronze changelogs and silver current state */
+    /**
+     * @param captures CDC sources, each to bronze changelogs and silver current state
+     * @param currentState where the current-state tables of the captures go
+     */
     public IngestionJob(
             List<BronzeSource> sources,
             Map<String, SilverDataset> silverBySource,
             SilverSettings silverSettings,
             List<CdcCapture> captures,
-            TableSink sink) {
+            TableSink sink,
+            CurrentStateSink currentState) {
         if (sources.isEmpty() && captures.isEmpty()) {
             throw new IllegalArgumentException("IngestionJob needs at least one source");
         }
         this.sources = List.copyOf(sources);
         this.captures = List.copyOf(captures);
+        this.currentState = Objects.requireNonNull(currentState);
         this.silverBySource = new LinkedHashMap<>(silverBySource);
         this.silverSettings = Objects.requireNonNull(silverSettings);
         this.sink = Objects.requireNonNull(sink);
@@ -79,7 +88,7 @@ public final class IngestionJob {
 
     public void addTo(StreamExecutionEnvironment env) {
         for (CdcCapture capture : captures) {
-            CdcJob.addTo(env, capture, sink);
+            CdcJob.addTo(env, capture, sink, currentState);
         }
         for (BronzeSource source : sources) {
             // Bronze and silver need no event time (ingest time partitions bronze; event time

@@ -16,7 +16,9 @@ import dev.lakestream.jobs.cdc.CdcJob;
 import dev.lakestream.jobs.cdc.kafka.DebeziumKafkaOptions;
 import dev.lakestream.jobs.cdc.kafka.DebeziumKafkaSources;
 import dev.lakestream.jobs.sink.IcebergTableSink;
+import dev.lakestream.jobs.sink.CurrentStateSink;
 import dev.lakestream.jobs.sink.TableSink;
+import dev.lakestream.jobs.cdc.PostgresSchemaSource;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeSources;
 import dev.lakestream.jobs.bronze.kinesis.KinesisBronzeOptions;
@@ -159,11 +161,15 @@ public final class IngestionPipeline {
     /** Adds the configured pipeline to {@code env}, writing to the configured catalog. */
     public static void build(StreamExecutionEnvironment env, ReadableConfig config) {
         PipelineEnvironment.configure(env, config);
-        job(config, new IcebergTableSink(CatalogFactory.loader(config), config.get(PipelineOptions.NAME))).addTo(env);
+        IcebergTableSink iceberg = new IcebergTableSink(CatalogFactory.loader(config), config.get(PipelineOptions.NAME));
+        job(config, iceberg, iceberg).addTo(env);
     }
 
-    /** The configured job graph, writing through {@code sink} (tests wrap the Iceberg sink). */
-    public static IngestionJob job(ReadableConfig config, TableSink sink) {
+    /**
+     * The configured job graph, writing append tables through {@code sink} and CDC current-state
+     * tables through {@code currentState} (tests wrap the Iceberg sink).
+     */
+    public static IngestionJob job(ReadableConfig config, TableSink sink, CurrentStateSink currentState) {
         List<BronzeSource> sources = new ArrayList<>();
         topics(config).forEach(t -> sources.add(KafkaBronzeSources.bronzeSource(config, t)));
         kinesisStreams(config).forEach(arn -> sources.add(KinesisBronzeSources.bronzeSource(config, arn)));
@@ -172,7 +178,7 @@ public final class IngestionPipeline {
         LOG.info("Ingesting {} into bronze; silver datasets by source: {}; CDC of {}",
                 sources.stream().map(BronzeSource::name).collect(Collectors.toList()), silver,
                 captures.stream().map(c -> c.tables().keySet()).collect(Collectors.toList()));
-        return new IngestionJob(sources, silver, SilverSettings.from(config), captures, sink);
+        return new IngestionJob(sources, silver, SilverSettings.from(config), captures, sink, currentState);
     }
 
     /** Every configured CDC capture: PostgreSQL through Flink CDC, Debezium topics on Kafka. */
@@ -197,7 +203,8 @@ public final class IngestionPipeline {
                 PostgresCdcSources.forTables(config),
                 PostgresTableSchemas.read(config),
                 PostgresCdcOptions.silverPartitionColumns(config),
-                config.get(PostgresCdcOptions.TABLE_PREFIX)));
+                config.get(PostgresCdcOptions.TABLE_PREFIX),
+                new PostgresSchemaSource(config)));
     }
 
     static List<String> kinesisStreams(ReadableConfig config) {

@@ -1,5 +1,6 @@
 package dev.lakestream.jobs.cdc;
 
+import dev.lakestream.cdc.CdcTableSchema;
 import dev.lakestream.cdc.ChangeEvent;
 import dev.lakestream.cdc.ChangeOp;
 import dev.lakestream.jobs.silver.QuarantineRows;
@@ -10,8 +11,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
@@ -20,7 +19,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Applies one table's changes to its current state, keyed by primary key, and emits the row
- * changes silver must make: {@code +I} for a new key, {@code -U}/{@code +U} for an update, {@code
+ * changes silver must make ({@link SilverChange}s, typed later by {@link SilverRecords}): {@code +I} for a new key, {@code -U}/{@code +U} for an update, {@code
  * -D} for a delete. The state holds, per key, the position of the last applied change and the row
  * as it is now (its Debezium JSON image, so a later column addition does not break the state).
  *
@@ -29,18 +28,20 @@ import java.nio.charset.StandardCharsets;
  * row is in. The version guard: a change at or before the key's last applied position (a replay,
  * or an out-of-order copy) is dropped, never applied over newer state.
  *
- * <p>A row image that does not fit the table (an incompatible source type change) goes to
- * quarantine with the column and the reason and is not applied. Metrics: {@code cdcChangesApplied},
+ * <p>A row image with a column the job has not seen makes the table's columns grow (read again
+ * from the source, see {@link TableColumns}). A row image that does not fit the table (an
+ * incompatible source type change) goes to quarantine with the column and the reason and is not
+ * applied. Metrics: {@code cdcChangesApplied},
  * {@code cdcStaleChangesDropped}, {@code cdcChangesQuarantined}.
  */
-public final class ApplyChanges extends KeyedProcessFunction<String, ChangeEvent, RowData> {
+public final class ApplyChanges extends KeyedProcessFunction<String, ChangeEvent, SilverChange> {
 
     private static final long serialVersionUID = 1L;
 
     static final String POSITION_STATE = "last-position";
     static final String ROW_STATE = "current-row-json";
 
-    private final ChangeRowConverter converter;
+    private final TableColumns columns;
     private final String sourceName;
 
     private transient ValueState<String> position;
@@ -49,8 +50,8 @@ public final class ApplyChanges extends KeyedProcessFunction<String, ChangeEvent
     private transient Counter stale;
     private transient Counter quarantined;
 
-    public ApplyChanges(ChangeRowConverter converter, String sourceName) {
-        this.converter = converter;
+    public ApplyChanges(CdcTableSchema schema, SchemaSource schemaSource, String sourceName) {
+        this.columns = new TableColumns(schema, schemaSource);
         this.sourceName = sourceName;
     }
 
@@ -64,30 +65,25 @@ public final class ApplyChanges extends KeyedProcessFunction<String, ChangeEvent
     }
 
     @Override
-    public void processElement(ChangeEvent change, Context ctx, Collector<RowData> out) throws Exception {
+    public void processElement(ChangeEvent change, Context ctx, Collector<SilverChange> out) throws Exception {
         String at = change.position().sortable();
         String last = position.value();
         if (last != null && at.compareTo(last) <= 0) {
             stale.inc();
             return;
         }
-        TimestampData sourceTs = TimestampData.fromEpochMillis(change.sourceTsMillis());
         String previousJson = current.value();
-        GenericRowData previous = null;
-        if (previousJson != null) {
-            // The row as it was applied; it converted then, and the columns have not changed since.
-            previous = converter.toRow(previousJson, "u", last, sourceTs);
-        }
+        long sourceTs = change.sourceTsMillis();
         if (change.op() == ChangeOp.DELETE) {
-            if (previous != null) {
-                previous.setRowKind(RowKind.DELETE);
-                out.collect(previous);
+            if (previousJson != null) {
+                out.collect(new SilverChange(RowKind.DELETE, previousJson, "d", last, sourceTs));
             }
             current.clear();
         } else {
-            GenericRowData next;
             try {
-                next = converter.toRow(change.afterJson(), change.op().code(), at, sourceTs);
+                columns.accommodate(change.afterJson());
+                // Converted here only to decide: a row that does not fit its columns is quarantined, not applied.
+                columns.converter().toRow(change.afterJson(), change.op().code(), at, TimestampData.fromEpochMillis(sourceTs));
             } catch (ChangeRowConverter.ConversionException e) {
                 quarantined.inc();
                 long now = System.currentTimeMillis();
@@ -96,14 +92,12 @@ public final class ApplyChanges extends KeyedProcessFunction<String, ChangeEvent
                         "WRONG_TYPE", e.column(), e.getMessage(), change.keyJson(), now, now));
                 return;
             }
-            if (previous != null) {
-                previous.setRowKind(RowKind.UPDATE_BEFORE);
-                out.collect(previous);
-                next.setRowKind(RowKind.UPDATE_AFTER);
+            if (previousJson != null) {
+                out.collect(new SilverChange(RowKind.UPDATE_BEFORE, previousJson, "u", last, sourceTs));
+                out.collect(new SilverChange(RowKind.UPDATE_AFTER, change.afterJson(), change.op().code(), at, sourceTs));
             } else {
-                next.setRowKind(RowKind.INSERT);
+                out.collect(new SilverChange(RowKind.INSERT, change.afterJson(), change.op().code(), at, sourceTs));
             }
-            out.collect(next);
             current.update(change.afterJson());
         }
         position.update(at);

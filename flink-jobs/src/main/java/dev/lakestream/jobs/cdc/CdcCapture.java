@@ -20,10 +20,18 @@ public final class CdcCapture {
     private final Map<String, CdcTableSchema> tables;
     private final Map<String, String> partitionColumns;
     private final String tablePrefix;
+    private final SchemaSource schemaSource;
 
     public CdcCapture(String name, String uid, Source<String, ?, ?> source, Map<String, CdcTableSchema> tables,
             Map<String, String> partitionColumns, String tablePrefix) {
+        this(name, uid, source, tables, partitionColumns, tablePrefix, SchemaSource.none());
+    }
+
+    /** @param schemaSource where the tables' columns can be read again when rows bring new ones */
+    public CdcCapture(String name, String uid, Source<String, ?, ?> source, Map<String, CdcTableSchema> tables,
+            Map<String, String> partitionColumns, String tablePrefix, SchemaSource schemaSource) {
         this.tablePrefix = Objects.requireNonNull(tablePrefix);
+        this.schemaSource = Objects.requireNonNull(schemaSource);
         this.name = Objects.requireNonNull(name);
         this.uid = Objects.requireNonNull(uid);
         this.source = Objects.requireNonNull(source);
@@ -55,6 +63,14 @@ public final class CdcCapture {
     /** Silver partition column of a table; null for the default (bucket of the key). */
     public String partitionColumn(String table) {
         return partitionColumns.get(table);
+    }
+
+    public SchemaSource schemaSource() {
+        return schemaSource;
+    }
+
+    public String tablePrefix() {
+        return tablePrefix;
     }
 
     /** The bronze changelog table of {@code table}. */

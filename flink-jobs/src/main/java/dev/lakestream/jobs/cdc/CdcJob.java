@@ -5,6 +5,7 @@ import dev.lakestream.catalog.tables.QuarantineTable;
 import dev.lakestream.cdc.CdcTableSchema;
 import dev.lakestream.cdc.ChangeEvent;
 import dev.lakestream.cdc.DebeziumEnvelopes;
+import dev.lakestream.jobs.sink.CurrentStateSink;
 import dev.lakestream.jobs.sink.TableSink;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -49,7 +50,8 @@ public final class CdcJob {
         return QuarantineTable.spec("cdc_" + capture.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_"));
     }
 
-    public static void addTo(StreamExecutionEnvironment env, CdcCapture capture, TableSink sink) {
+    public static void addTo(StreamExecutionEnvironment env, CdcCapture capture, TableSink sink,
+            CurrentStateSink currentState) {
         Map<String, List<String>> keys = new LinkedHashMap<>();
         capture.tables().forEach((table, schema) -> keys.put(table, schema.primaryKey()));
         DataStream<String> envelopes =
@@ -70,13 +72,15 @@ public final class CdcJob {
                     .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(changelog.schema())))
                     .uid("cdc-changelog-" + capture.name() + "-" + table).name("Changelog of " + table));
             TableSpec silver = capture.silverTable(table);
-            SingleOutputStreamOperator<RowData> rows =
+            SingleOutputStreamOperator<SilverChange> rows =
                     ofTable.keyBy(new KeyOf())
-                            .process(new ApplyChanges(new ChangeRowConverter(e.getValue()), capture.name()))
-                            .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(silver.schema())))
+                            .process(new ApplyChanges(e.getValue(), capture.schemaSource(), capture.name()))
+                            .returns(SilverChange.class)
                             .uid(applyUid(capture, table))
                             .name("Apply " + table);
-            sink.write(silver, rows);
+            int parallelism = Math.max(1, env.getParallelism());
+            currentState.write(silver, rows, new SilverRecords(e.getValue(), capture.schemaSource(),
+                    capture.tablePrefix(), capture.partitionColumn(table), parallelism));
             quarantine = quarantine.union(rows.getSideOutput(ParseChanges.QUARANTINE));
         }
         sink.write(quarantineTable(capture), quarantine);

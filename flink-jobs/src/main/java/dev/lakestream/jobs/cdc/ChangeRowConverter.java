@@ -26,7 +26,8 @@ import java.util.List;
  * A Debezium row image (JSON, as the PostgreSQL connector writes it with decimals as strings) to a
  * silver current-state row of its table: the source columns typed as the table declares them,
  * then the cdc_ columns. A value that does not fit its column (after an incompatible source type
- * change, e.g. text where a bigint was) is a {@link ConversionException} naming the column.
+ * change, e.g. text where a bigint was) is a {@link ConversionException} naming the column; text
+ * that still holds a whole number fits a whole-number column.
  */
 public final class ChangeRowConverter implements Serializable {
 
@@ -87,18 +88,34 @@ public final class ChangeRowConverter implements Serializable {
         return row;
     }
 
+    /** The field names of a row image. */
+    static java.util.List<String> fieldNames(String imageJson) throws ConversionException {
+        JsonNode image;
+        try {
+            image = SHARED.readTree(imageJson);
+        } catch (JsonProcessingException e) {
+            throw new ConversionException(null, "row image is not JSON: " + e.getOriginalMessage());
+        }
+        java.util.List<String> names = new java.util.ArrayList<>();
+        image.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static final ObjectMapper SHARED = new ObjectMapper();
+
     static Object convert(Column column, JsonNode value) throws ConversionException {
         switch (column.type()) {
             case LONG:
                 if (value.isIntegralNumber() && value.canConvertToLong()) {
                     return value.longValue();
                 }
-                throw wrongType(column, value);
+                // After an upstream re-type to text, values that still are whole numbers keep flowing.
+                return wholeText(column, value, Long.MIN_VALUE, Long.MAX_VALUE);
             case INT:
                 if (value.isIntegralNumber() && value.canConvertToInt()) {
                     return value.intValue();
                 }
-                throw wrongType(column, value);
+                return (int) wholeText(column, value, Integer.MIN_VALUE, Integer.MAX_VALUE);
             case DECIMAL:
                 return decimal(column, value);
             case STRING:
@@ -159,6 +176,20 @@ public final class ChangeRowConverter implements Serializable {
             default:
                 throw new IllegalStateException("Unhandled column type " + column.type());
         }
+    }
+
+    private static long wholeText(Column column, JsonNode value, long min, long max) throws ConversionException {
+        if (value.isTextual()) {
+            try {
+                long v = Long.parseLong(value.textValue().trim());
+                if (v >= min && v <= max) {
+                    return v;
+                }
+            } catch (NumberFormatException e) {
+                throw wrongType(column, value);
+            }
+        }
+        throw wrongType(column, value);
     }
 
     private static DecimalData decimal(Column column, JsonNode value) throws ConversionException {

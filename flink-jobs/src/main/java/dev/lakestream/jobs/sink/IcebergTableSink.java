@@ -1,6 +1,8 @@
 package dev.lakestream.jobs.sink;
 
 import dev.lakestream.catalog.spec.TableSpec;
+import dev.lakestream.jobs.cdc.SilverChange;
+import dev.lakestream.jobs.cdc.SilverRecords;
 
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
@@ -10,6 +12,7 @@ import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.sink.FlinkSink;
+import org.apache.iceberg.flink.sink.dynamic.DynamicIcebergSink;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +29,7 @@ import java.util.List;
  *
  * <p>The table must exist (the catalog module provisions it); the sink never creates tables.
  */
-public final class IcebergTableSink implements TableSink {
+public final class IcebergTableSink implements TableSink, CurrentStateSink {
 
     /** Snapshot summary key naming the job that wrote a snapshot. */
     public static final String SNAPSHOT_JOB_PROPERTY = "lakestream.job";
@@ -66,6 +69,25 @@ public final class IcebergTableSink implements TableSink {
                 // of them (a hash on the day would put a whole day on one writer).
                 .distributionMode(DistributionMode.NONE)
                 .setSnapshotProperty(SNAPSHOT_JOB_PROPERTY, jobName)
+                .append()
+                .name("Iceberg " + table.identifier());
+    }
+
+    /**
+     * Current-state tables go through Iceberg's dynamic sink: rows keep the key's row kinds (-U/+U/-D
+     * become equality deletes on the key, in the partition of the row they retract), and a row with
+     * a column the table lacks adds the column (additively, through Iceberg's API) before it is
+     * written. The dynamic sink's committer is exactly-once on checkpoints like FlinkSink's.
+     */
+    @Override
+    public DataStreamSink<?> write(TableSpec table, DataStream<SilverChange> changes, SilverRecords records) {
+        return DynamicIcebergSink.forInput(changes)
+                .generator(records)
+                .catalogLoader(catalogLoader)
+                .writeParallelism(Math.max(1, changes.getParallelism()))
+                .uidPrefix(uidPrefix(table))
+                .setSnapshotProperty(SNAPSHOT_JOB_PROPERTY, jobName)
+                .immediateTableUpdate(true)
                 .append()
                 .name("Iceberg " + table.identifier());
     }

@@ -29,9 +29,9 @@ class ApplyChangesTest {
             new Column("status", ColumnType.STRING, 0, 0, false, "text"),
             new Column("total", ColumnType.DECIMAL, 12, 2, false, "numeric(12,2)")), List.of("order_id"));
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, ChangeEvent, RowData> harness() throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, ChangeEvent, RowData> h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ApplyChanges(new ChangeRowConverter(ORDERS), "postgres_shop")),
+    private static KeyedOneInputStreamOperatorTestHarness<String, ChangeEvent, SilverChange> harness() throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, ChangeEvent, SilverChange> h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ApplyChanges(ORDERS, SchemaSource.none(), "postgres_shop")),
                 new CdcJob.KeyOf(), Types.STRING);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
@@ -48,10 +48,17 @@ class ApplyChangesTest {
         return "{\"order_id\":7,\"status\":\"" + status + "\",\"total\":\"" + total + "\"}";
     }
 
-    private static List<String> emitted(KeyedOneInputStreamOperatorTestHarness<String, ChangeEvent, RowData> h) {
-        return h.extractOutputValues().stream()
-                .map(r -> r.getRowKind().shortString() + " " + r.getLong(0) + " " + r.getString(1) + " " + r.getDecimal(2, 12, 2))
-                .collect(Collectors.toList());
+    /** Emitted changes as the rows silver gets: kind, then the typed columns. */
+    private static List<String> emitted(KeyedOneInputStreamOperatorTestHarness<String, ChangeEvent, SilverChange> h) {
+        ChangeRowConverter converter = new ChangeRowConverter(ORDERS);
+        return h.extractOutputValues().stream().map(c -> {
+            try {
+                RowData r = converter.toRow(c.image, c.op, c.position, null);
+                return c.rowKind().shortString() + " " + r.getLong(0) + " " + r.getString(1) + " " + r.getDecimal(2, 12, 2);
+            } catch (ChangeRowConverter.ConversionException e) {
+                throw new AssertionError(e);
+            }
+        }).collect(Collectors.toList());
     }
 
     @Test
@@ -99,6 +106,33 @@ class ApplyChangesTest {
 
             assertThat(emitted(h)).containsExactly("-D 7 placed 10.00");
         }
+    }
+
+    @Test
+    void aColumnAddedUpstreamIsReadFromTheSourceAndKept() throws Exception {
+        CdcTableSchema withDiscount = new CdcTableSchema("public.orders", List.of(
+                new Column("order_id", ColumnType.LONG, 0, 0, false, "bigint"),
+                new Column("status", ColumnType.STRING, 0, 0, false, "text"),
+                // Upstream re-typed total too: the job keeps its decimal type.
+                new Column("total", ColumnType.STRING, 0, 0, false, "text"),
+                new Column("discount", ColumnType.DECIMAL, 5, 2, true, "numeric(5,2)")), List.of("order_id"));
+        int[] lookups = {0};
+        SchemaSource source = table -> {
+            lookups[0]++;
+            return withDiscount;
+        };
+        TableColumns columns = new TableColumns(ORDERS, source);
+
+        assertThat(columns.accommodate(order("paid", "10.00"))).isFalse();
+        assertThat(columns.accommodate("{\"order_id\":7,\"status\":\"paid\",\"total\":\"10.00\",\"discount\":\"1.50\"}")).isTrue();
+        assertThat(columns.schema().columns()).extracting(Column::name).containsExactly("order_id", "status", "total", "discount");
+        assertThat(columns.schema().columns().get(2).type()).isEqualTo(ColumnType.DECIMAL);
+        assertThat(columns.converter().toRow("{\"order_id\":7,\"status\":\"paid\",\"total\":\"10.00\",\"discount\":\"1.50\"}",
+                "u", "pg:1", null).getDecimal(3, 5, 2).toString()).isEqualTo("1.50");
+        // A field the source does not declare either costs one lookup, not one per row.
+        assertThat(columns.accommodate("{\"order_id\":7,\"ghost\":1}")).isFalse();
+        assertThat(columns.accommodate("{\"order_id\":8,\"ghost\":2}")).isFalse();
+        assertThat(lookups[0]).isEqualTo(2);
     }
 
     @Test

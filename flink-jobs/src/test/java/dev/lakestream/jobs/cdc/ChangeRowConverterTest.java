@@ -65,6 +65,15 @@ class ChangeRowConverterTest {
     }
 
     @Test
+    void textThatStillHoldsAWholeNumberFitsAWholeNumberColumn() throws Exception {
+        assertThat(CONVERTER.toRow("{\"id\":\"7\",\"n\":\" 3 \"}", "u", "pg:1", null).getLong(0)).isEqualTo(7L);
+        assertThatThrownBy(() -> CONVERTER.toRow("{\"id\":\"guest-7\"}", "u", "pg:1", null))
+                .hasMessageContaining("id (bigint) cannot hold string \"guest-7\"");
+        assertThatThrownBy(() -> CONVERTER.toRow("{\"id\":1,\"n\":\"3000000000\"}", "u", "pg:1", null))
+                .hasMessageContaining("n (integer) cannot hold string");
+    }
+
+    @Test
     void valuesThatDoNotFitNameTheColumn() {
         assertThatThrownBy(() -> CONVERTER.toRow("{\"id\":\"seven\"}", "c", "pg:1", null))
                 .hasMessageContaining("id (bigint) cannot hold string \"seven\"");

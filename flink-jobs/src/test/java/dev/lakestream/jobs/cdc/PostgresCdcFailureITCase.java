@@ -1,6 +1,7 @@
 package dev.lakestream.jobs.cdc;
 
 import dev.lakestream.catalog.spec.TableSpec;
+import dev.lakestream.jobs.sink.CurrentStateSink;
 import dev.lakestream.jobs.sink.TableSink;
 import dev.lakestream.jobs.testing.CatchUpThenStop;
 import dev.lakestream.jobs.testing.FailOnce;
@@ -64,14 +65,15 @@ class PostgresCdcFailureITCase {
                                 1_000))
                         .returns(rows.getType()).uid("fail-in-snapshot").name("fail in snapshot"));
             }
-            if (table.identifier().equals(ordersSilver.identifier())) {
-                return iceberg.write(table, rows.map(new FailOnce(streamingFailure,
-                                row -> row.getLong(0) == 42 && "shipped".equals(row.getString(2).toString()), 100_000))
-                        .returns(rows.getType()).uid("fail-in-streaming").name("fail in streaming"));
-            }
             return iceberg.write(table, rows);
         };
-        JobClient job = pipeline.start(2, failing);
+        UnaryOperator<CurrentStateSink> failingSilver = iceberg -> (table, changes, records) -> iceberg.write(table,
+                table.identifier().equals(ordersSilver.identifier())
+                        ? changes.map(new FailOnceOnChange(streamingFailure)).returns(SilverChange.class)
+                                .uid("fail-in-streaming").name("fail in streaming")
+                        : changes,
+                records);
+        JobClient job = pipeline.start(2, failing, failingSilver, null);
         Table log = pipeline.table(ordersLog);
         CatchUpThenStop.whenCommitted(log, ORDERS).await(job, Duration.ofMinutes(3), () -> {});
         assertThat(FailOnce.firedAt(snapshotFailure)).as("failure in the snapshot").isNotNull();
@@ -103,6 +105,24 @@ class PostgresCdcFailureITCase {
                 .containsExactlyElementsOf(shop.sourceRows(ShopDatabase.ORDERS, "order_id"));
         PostgresCdcITCase.assertEveryChangeOnce(customersLog, shop.changes(ShopDatabase.CUSTOMERS));
         PostgresCdcITCase.assertEveryChangeOnce(log, shop.changes(ShopDatabase.ORDERS));
+    }
+
+    /** Fails once, in front of the silver writer of orders, when order 42 is shipped. */
+    static final class FailOnceOnChange implements org.apache.flink.api.common.functions.MapFunction<SilverChange, SilverChange> {
+        private static final long serialVersionUID = 1L;
+        private final FailOnce failOnce;
+
+        FailOnceOnChange(String name) {
+            this.failOnce = new FailOnce(name, row -> true, Integer.MAX_VALUE);
+        }
+
+        @Override
+        public SilverChange map(SilverChange change) {
+            if (change.image.startsWith("{\"order_id\":42,") && change.image.contains("\"shipped\"")) {
+                failOnce.map(org.apache.flink.table.data.GenericRowData.of(1));
+            }
+            return change;
+        }
     }
 
     private static long addedRowsBefore(Table table, long millis) {

@@ -60,9 +60,8 @@ public final class CdcCaptureJob implements AutoCloseable {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         PipelineEnvironment.configure(env, config);
-        new IngestionJob(List.of(), Map.of(), SilverSettings.defaults(), captures,
-                new IcebergTableSink(CatalogFactory.loader(config), jobName))
-                .addTo(env);
+        IcebergTableSink iceberg = new IcebergTableSink(CatalogFactory.loader(config), jobName);
+        new IngestionJob(List.of(), Map.of(), SilverSettings.defaults(), captures, iceberg, iceberg).addTo(env);
         return env.executeAsync(jobName);
     }
 

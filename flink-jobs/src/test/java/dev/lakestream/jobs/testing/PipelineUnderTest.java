@@ -7,6 +7,7 @@ import dev.lakestream.jobs.PipelineEnvironment;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.config.PipelineConfig;
 import dev.lakestream.jobs.localrun.LocalServicesConfig;
+import dev.lakestream.jobs.sink.CurrentStateSink;
 import dev.lakestream.jobs.sink.IcebergTableSink;
 import dev.lakestream.jobs.sink.TableSink;
 import dev.lakestream.localservices.LocalServices;
@@ -35,6 +36,7 @@ public final class PipelineUnderTest {
 
     private final Configuration config;
     private final List<String> kafkaTopics;
+    private Catalog catalog;
 
     /** {@code settings} are pipeline keys on top of the local services' connection settings. */
     public PipelineUnderTest(LocalServices services, List<String> kafkaTopics, Map<String, String> settings) {
@@ -114,6 +116,12 @@ public final class PipelineUnderTest {
 
     /** As {@link #start(int, UnaryOperator)}, restoring from {@code savepoint} when it is not null. */
     public JobClient start(int parallelism, UnaryOperator<TableSink> wrap, String savepoint) throws Exception {
+        return start(parallelism, wrap, UnaryOperator.identity(), savepoint);
+    }
+
+    /** As {@link #start(int, UnaryOperator, String)}, also wrapping the CDC current-state sink. */
+    public JobClient start(int parallelism, UnaryOperator<TableSink> wrap, UnaryOperator<CurrentStateSink> wrapCurrentState,
+            String savepoint) throws Exception {
         IngestionPipeline.provisionTables(config);
         Configuration restore = new Configuration();
         if (savepoint != null) {
@@ -122,13 +130,16 @@ public final class PipelineUnderTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restore);
         env.setParallelism(parallelism);
         PipelineEnvironment.configure(env, config);
-        IngestionPipeline.job(config, wrap.apply(new IcebergTableSink(CatalogFactory.loader(config), "pipeline-test")))
-                .addTo(env);
+        IcebergTableSink iceberg = new IcebergTableSink(CatalogFactory.loader(config), "pipeline-test");
+        IngestionPipeline.job(config, wrap.apply(iceberg), wrapCurrentState.apply(iceberg)).addTo(env);
         return env.executeAsync("pipeline-test");
     }
 
+    /** A table of the pipeline, through one catalog per pipeline (each catalog holds catalog-database connections). */
     public Table table(TableSpec spec) {
-        Catalog catalog = CatalogFactory.open(config);
+        if (catalog == null) {
+            catalog = CatalogFactory.open(config);
+        }
         return catalog.loadTable(spec.identifier());
     }
 }

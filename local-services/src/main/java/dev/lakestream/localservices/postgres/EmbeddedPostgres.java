@@ -119,6 +119,9 @@ public final class EmbeddedPostgres implements PostgresServer, ManagedService {
           "wal_level = logical",
           "max_replication_slots = 20",
           "max_wal_senders = 20",
+          // One test JVM runs many jobs against it: Iceberg JDBC catalogs (a pool per operator that
+          // loads the catalog) and Flink CDC's connection pools add up beyond the default 100.
+          "max_connections = 400",
           // Throwaway test data: durability only costs time.
           "fsync = off",
           "synchronous_commit = off",
