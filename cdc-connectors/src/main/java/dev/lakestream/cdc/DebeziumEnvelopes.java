@@ -142,7 +142,7 @@ public final class DebeziumEnvelopes implements Serializable {
         }
         SourcePosition position;
         try {
-            position = position(source);
+            position = position(source, op);
         } catch (IllegalArgumentException e) {
             return Parsed.rejected(Rejection.NOT_A_DEBEZIUM_ENVELOPE, e.getMessage());
         }
@@ -159,11 +159,17 @@ public final class DebeziumEnvelopes implements Serializable {
         return container + "." + text(source, "table");
     }
 
-    static SourcePosition position(JsonNode source) {
+    /**
+     * A read ({@code op} r) is a snapshot read whatever its source block says: Flink CDC's
+     * incremental MySQL snapshot emits its reads with {@code snapshot} "false", an empty binlog
+     * {@code file} and {@code pos} 0.
+     */
+    static SourcePosition position(JsonNode source, ChangeOp op) {
         String connector = text(source, "connector");
         String snapshot = text(source, "snapshot");
-        boolean isSnapshot = "true".equals(snapshot) || "last".equals(snapshot) || "first".equals(snapshot)
-                || "first_in_data_collection".equals(snapshot) || "last_in_data_collection".equals(snapshot);
+        boolean isSnapshot = op == ChangeOp.READ || "true".equals(snapshot) || "last".equals(snapshot)
+                || "first".equals(snapshot) || "first_in_data_collection".equals(snapshot)
+                || "last_in_data_collection".equals(snapshot);
         if ("postgresql".equals(connector)) {
             if (isSnapshot) {
                 return SourcePosition.snapshot(SourcePosition.Kind.POSTGRES);
