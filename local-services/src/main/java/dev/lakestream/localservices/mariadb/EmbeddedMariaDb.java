@@ -48,6 +48,8 @@ public final class EmbeddedMariaDb implements MariaDbServer, ManagedService {
   static final String CDC_USER = "lakestream_cdc";
   static final String CDC_PASSWORD = "lakestream-cdc";
   static final int SERVER_ID = 1;
+  /** Instead of the default 96 MB written at install time: test data is small, and the disk is shared. */
+  private static final String REDO_LOG_SIZE = "--innodb-log-file-size=16M";
   private static final List<Path> SEARCH_DIRS = List.of(Paths.get("/usr/sbin"), Paths.get("/usr/bin"),
       Paths.get("/usr/local/sbin"), Paths.get("/usr/local/bin"));
   private static final String MISSING_HINT = "MariaDB server binaries (mariadbd and mariadb-install-db) not found in "
@@ -146,7 +148,8 @@ public final class EmbeddedMariaDb implements MariaDbServer, ManagedService {
           "--default-time-zone=+00:00",
           // Throwaway test data: durability only costs time.
           "--innodb-flush-log-at-trx-commit=2",
-          "--sync-binlog=0"));
+          "--sync-binlog=0",
+          REDO_LOG_SIZE));
       String hint = asMysqlUser
           ? "(As root it runs as OS user '" + OS_USER + "' via runuser, which must be able to reach " + baseDir + ".)"
           : "";
@@ -185,7 +188,8 @@ public final class EmbeddedMariaDb implements MariaDbServer, ManagedService {
         "--no-defaults",
         "--datadir=" + dataDir,
         "--skip-test-db",
-        "--skip-name-resolve"));
+        "--skip-name-resolve",
+        REDO_LOG_SIZE));
     String hint = asMysqlUser
         ? "(As root it runs as OS user '" + OS_USER + "' via runuser, which must be able to reach " + log.getParent() + ".)"
         : "";
