@@ -37,7 +37,7 @@ public interface MariaDbServer {
    */
   int serverId();
 
-  /** e.g. {@code 10.11.6-MariaDB-0+deb12u1-log}, from {@code SELECT VERSION()}. */
+  /** e.g. {@code 10.11.19-MariaDB-0+deb12u1-log}, from {@code SELECT VERSION()}. */
   String version();
 
   /** {@code jdbc:mysql://127.0.0.1:<port>/<database>} (MySQL Connector/J). */

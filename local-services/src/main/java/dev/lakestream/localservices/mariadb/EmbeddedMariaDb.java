@@ -61,16 +61,16 @@ public final class EmbeddedMariaDb implements MariaDbServer, ManagedService {
   private final boolean ownsBaseDir;
   private final int port;
   private final ChildProcess process;
-  private final ProcessGuard dirGuard;
+  private final ProcessGuard guard;
   private final String version;
 
-  private EmbeddedMariaDb(Path baseDir, boolean ownsBaseDir, int port, ChildProcess process, ProcessGuard dirGuard,
+  private EmbeddedMariaDb(Path baseDir, boolean ownsBaseDir, int port, ChildProcess process, ProcessGuard guard,
       String version) {
     this.baseDir = baseDir;
     this.ownsBaseDir = ownsBaseDir;
     this.port = port;
     this.process = process;
-    this.dirGuard = dirGuard;
+    this.guard = guard;
     this.version = version;
   }
 
@@ -106,12 +106,12 @@ public final class EmbeddedMariaDb implements MariaDbServer, ManagedService {
     Path dataDir = baseDir.resolve("data");
     Path serverLog = baseDir.resolve("mariadb.log");
     Path pidFile = baseDir.resolve("mariadbd.pid");
-    // If the JVM is killed, ChildProcess' guard stops the server; this one deletes the files once it is gone.
-    ProcessGuard dirGuard = ownsBaseDir
-        ? ProcessGuard.arm(NAME + " files", "i=0; while [ -f " + Shell.quote(pidFile.toString()) + " ] && kill -0 \"$(cat "
-            + Shell.quote(pidFile.toString()) + ")\" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; rm -rf "
-            + Shell.quote(baseDir.toString()))
-        : ProcessGuard.none();
+    // If the JVM is killed: ChildProcess' guard stops runuser, which passes SIGTERM on; this one
+    // makes sure mariadbd itself is gone (by its pid file), then deletes the files.
+    String pid = Shell.quote(pidFile.toString());
+    ProcessGuard guard = ProcessGuard.arm(NAME, "pid=$(cat " + pid + " 2>/dev/null); if [ -n \"$pid\" ]; then"
+        + " kill \"$pid\" 2>/dev/null; i=0; while kill -0 \"$pid\" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1));"
+        + " done; kill -9 \"$pid\" 2>/dev/null; fi" + (ownsBaseDir ? "; rm -rf " + Shell.quote(baseDir.toString()) : ""));
     ChildProcess process = null;
     try {
       // A work dir kept from an earlier run (not root) keeps its databases.
@@ -165,7 +165,7 @@ public final class EmbeddedMariaDb implements MariaDbServer, ManagedService {
           return true;
         }
       });
-      return new EmbeddedMariaDb(baseDir, ownsBaseDir, port, process, dirGuard, version.get());
+      return new EmbeddedMariaDb(baseDir, ownsBaseDir, port, process, guard, version.get());
     } catch (IOException | RuntimeException e) {
       // Read the log before the cleanup below deletes it.
       ServiceStartException failure = e instanceof ServiceStartException && e.getMessage().contains("Last lines of")
@@ -175,7 +175,7 @@ public final class EmbeddedMariaDb implements MariaDbServer, ManagedService {
       if (process != null) {
         process.close();
       }
-      dirGuard.disarm();
+      guard.disarm();
       if (ownsBaseDir) {
         Files2.deleteQuietly(baseDir);
       }
@@ -341,7 +341,7 @@ public final class EmbeddedMariaDb implements MariaDbServer, ManagedService {
       // SIGTERM: mariadbd shuts down cleanly (runuser passes the signal on); SIGKILL after 30 s.
       process.close();
     } finally {
-      dirGuard.disarm();
+      guard.disarm();
       if (ownsBaseDir) {
         Files2.deleteQuietly(baseDir);
       }
