@@ -30,7 +30,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MariaDB from the machine's Debian packages ({@code mariadb-server}): {@code mariadbd
@@ -41,6 +46,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * the API.
  */
 public final class EmbeddedMariaDb implements MariaDbServer, ManagedService {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMariaDb.class);
   private static final String NAME = "MariaDB";
   private static final String OS_USER = "mysql";
   static final String ADMIN_USER = "lakestream";
@@ -59,15 +65,17 @@ public final class EmbeddedMariaDb implements MariaDbServer, ManagedService {
 
   private final Path baseDir;
   private final boolean ownsBaseDir;
+  private final boolean asMysqlUser;
   private final int port;
   private final ChildProcess process;
   private final ProcessGuard guard;
   private final String version;
 
-  private EmbeddedMariaDb(Path baseDir, boolean ownsBaseDir, int port, ChildProcess process, ProcessGuard guard,
-      String version) {
+  private EmbeddedMariaDb(Path baseDir, boolean ownsBaseDir, boolean asMysqlUser, int port, ChildProcess process,
+      ProcessGuard guard, String version) {
     this.baseDir = baseDir;
     this.ownsBaseDir = ownsBaseDir;
+    this.asMysqlUser = asMysqlUser;
     this.port = port;
     this.process = process;
     this.guard = guard;
@@ -165,7 +173,7 @@ public final class EmbeddedMariaDb implements MariaDbServer, ManagedService {
           return true;
         }
       });
-      return new EmbeddedMariaDb(baseDir, ownsBaseDir, port, process, guard, version.get());
+      return new EmbeddedMariaDb(baseDir, ownsBaseDir, asMysqlUser, port, process, guard, version.get());
     } catch (IOException | RuntimeException e) {
       // Read the log before the cleanup below deletes it.
       ServiceStartException failure = e instanceof ServiceStartException && e.getMessage().contains("Last lines of")
@@ -331,6 +339,29 @@ public final class EmbeddedMariaDb implements MariaDbServer, ManagedService {
     }
   }
 
+  /**
+   * SIGTERM to mariadbd itself, then waits for runuser to exit with it. Signalled itself, runuser
+   * would pass SIGTERM on, wait 2 s and SIGKILL mariadbd, whether or not its shutdown was done.
+   */
+  private void stopServerUnderRunuser() {
+    Optional<ProcessHandle> runner = ProcessHandle.of(process.pid());
+    if (runner.isEmpty()) {
+      return;
+    }
+    runner.get().descendants().forEach(ProcessHandle::destroy);
+    try {
+      runner.get().onExit().get(30, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("{} did not stop within 30 s of SIGTERM; killing it. Last lines of {}:\n{}", NAME, process.logFile(),
+          process.logTail());
+    } catch (ExecutionException e) {
+      throw new ServiceStartException(NAME + ": waiting for runuser (pid " + process.pid() + ") to exit failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ServiceStartException(NAME + ": interrupted while waiting for mariadbd to stop", e);
+    }
+  }
+
   static String quoteIdentifier(String identifier) {
     return "`" + identifier.replace("`", "``") + "`";
   }
@@ -338,7 +369,10 @@ public final class EmbeddedMariaDb implements MariaDbServer, ManagedService {
   @Override
   public void close() {
     try {
-      // SIGTERM: mariadbd shuts down cleanly (runuser passes the signal on); SIGKILL after 30 s.
+      if (asMysqlUser) {
+        stopServerUnderRunuser();
+      }
+      // SIGTERM (mariadbd shuts down cleanly), SIGKILL after 30 s; nothing left to do when it exited above.
       process.close();
     } finally {
       guard.disarm();
