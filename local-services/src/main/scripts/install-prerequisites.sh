@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the local servers of local-services need and Maven cannot bring:
 #   - Debian's PostgreSQL server (initdb, pg_ctl under /usr/lib/postgresql/<major>/bin)
+#   - Debian's MariaDB server (mariadbd, mariadb-install-db), for MySQL-protocol CDC
 #   - the npm package kinesis-local (a Node build of kinesis-mock), into a per-user cache dir that
 #     survives `mvn clean`.
 # The local-services build runs it at generate-resources. Idempotent, and a fast no-op when
@@ -48,6 +49,32 @@ elif can_apt; then
   log "PostgreSQL server installed: ${initdb_path%/initdb}"
 else
   fail "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin and this is not root with apt-get. Install them with: sudo apt-get install -y --no-install-recommends postgresql"
+fi
+
+# --- MariaDB server -----------------------------------------------------------------------------
+find_mariadbd() {
+  # As the Java side looks for it: the usual directories, then the PATH; the old name too.
+  for name in mariadbd mysqld; do
+    for dir in /usr/sbin /usr/bin /usr/local/sbin /usr/local/bin; do
+      if [ -x "${dir}/${name}" ]; then echo "${dir}/${name}"; return 0; fi
+    done
+    if command -v "${name}" >/dev/null 2>&1; then command -v "${name}"; return 0; fi
+  done
+  return 1
+}
+
+mariadbd_path="$(find_mariadbd || true)"
+if [ -n "${mariadbd_path}" ]; then
+  log "MariaDB server present: ${mariadbd_path}"
+elif can_apt; then
+  log "MariaDB server (mariadbd) not found: installing Debian package mariadb-server"
+  # Where an init system runs, the package also starts a system server on port 3306; ours use their own ports.
+  apt_install mariadb-server
+  mariadbd_path="$(find_mariadbd || true)"
+  [ -n "${mariadbd_path}" ] || fail "apt-get installed mariadb-server but no mariadbd appeared in /usr/sbin or on the PATH"
+  log "MariaDB server installed: ${mariadbd_path}"
+else
+  fail "MariaDB server (mariadbd) not found in /usr/sbin, /usr/bin or on the PATH and this is not root with apt-get. Install it with: sudo apt-get install -y --no-install-recommends mariadb-server"
 fi
 
 # --- Node.js and npm ----------------------------------------------------------------------------

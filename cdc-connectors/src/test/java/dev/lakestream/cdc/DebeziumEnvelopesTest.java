@@ -129,4 +129,24 @@ class DebeziumEnvelopesTest {
         assertThat(change.position()).isGreaterThan(SourcePosition.mysql(2, 99_999, 0))
                 .isLessThan(SourcePosition.mysql(3, 1234, 3));
     }
+
+    @Test
+    void mysqlSnapshotReadsWithoutABinlogPositionAreSnapshotReads() {
+        // As Flink CDC 3.5's incremental MySQL snapshot emits a read: not flagged, no file, position 0.
+        String source = "{\"version\":\"1.9.8.Final\",\"connector\":\"mysql\",\"name\":\"mysql_binlog_source\","
+                + "\"ts_ms\":0,\"snapshot\":\"false\",\"db\":\"shop\",\"sequence\":null,\"table\":\"customers\","
+                + "\"server_id\":0,\"gtid\":null,\"file\":\"\",\"pos\":0,\"row\":0,\"thread\":null,\"query\":null}";
+        String envelope = "{\"before\":null,\"after\":{\"customer_id\":5},\"source\":" + source
+                + ",\"op\":\"r\",\"ts_ms\":1795296022154,\"transaction\":null}";
+
+        ChangeEvent change = PARSER.parse(envelope).change();
+
+        assertThat(change.op()).isEqualTo(ChangeOp.READ);
+        assertThat(change.snapshot()).isTrue();
+        assertThat(change.position()).isEqualTo(SourcePosition.snapshot(SourcePosition.Kind.MYSQL))
+                .isLessThan(SourcePosition.mysql(1, 4, 0));
+        // A streamed change without a binlog position stays rejected.
+        assertThat(PARSER.parse(envelope.replace("\"op\":\"r\"", "\"op\":\"c\"")).rejection())
+                .isEqualTo(DebeziumEnvelopes.Rejection.NOT_A_DEBEZIUM_ENVELOPE);
+    }
 }

@@ -6,6 +6,9 @@ import dev.lakestream.catalog.spec.TableProvisioner;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.catalog.tables.BronzeKinesisTable;
+import dev.lakestream.cdc.mysql.MySqlCdcOptions;
+import dev.lakestream.cdc.mysql.MySqlCdcSources;
+import dev.lakestream.cdc.mysql.MySqlTableSchemas;
 import dev.lakestream.cdc.postgres.PostgresCdcOptions;
 import dev.lakestream.cdc.postgres.PostgresCdcSources;
 import dev.lakestream.cdc.postgres.PostgresPublications;
@@ -18,6 +21,7 @@ import dev.lakestream.jobs.cdc.kafka.DebeziumKafkaSources;
 import dev.lakestream.jobs.sink.IcebergTableSink;
 import dev.lakestream.jobs.sink.CurrentStateSink;
 import dev.lakestream.jobs.sink.TableSink;
+import dev.lakestream.jobs.cdc.MySqlSchemaSource;
 import dev.lakestream.jobs.cdc.PostgresSchemaSource;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeSources;
@@ -59,6 +63,7 @@ public final class IngestionPipeline {
         all.addAll(KafkaBronzeOptions.all());
         all.addAll(KinesisBronzeOptions.all());
         all.addAll(PostgresCdcOptions.all());
+        all.addAll(MySqlCdcOptions.all());
         all.addAll(DebeziumKafkaOptions.all());
         all.addAll(SilverOptions.all());
         all.addAll(CatalogOptions.all());
@@ -72,6 +77,7 @@ public final class IngestionPipeline {
                 c -> topics(c).isEmpty() ? List.of() : KafkaBronzeOptions.problems(c),
                 KinesisBronzeOptions::problems,
                 PostgresCdcOptions::problems,
+                MySqlCdcOptions::problems,
                 DebeziumKafkaOptions::problems,
                 c -> SilverOptions.problems(c, sourceNames(c)),
                 IngestionPipeline::catalogProblems);
@@ -89,11 +95,11 @@ public final class IngestionPipeline {
                     + "': each source needs its own name (its bronze table and silver binding use it)");
         }
         if (sourceNames(config).isEmpty() && kinesisStreams(config).isEmpty() && PostgresCdcOptions.tables(config).isEmpty()
-                && DebeziumKafkaOptions.topics(config).isEmpty()) {
+                && MySqlCdcOptions.tables(config).isEmpty() && DebeziumKafkaOptions.topics(config).isEmpty()) {
             return List.of("no source configured: set key '" + KafkaBronzeOptions.TOPICS.key() + "' (Kafka topics), '"
                     + KinesisBronzeOptions.STREAMS.key() + "' (Kinesis stream ARNs), '" + PostgresCdcOptions.TABLES.key()
-                    + "' (PostgreSQL tables to capture) or '" + DebeziumKafkaOptions.TOPICS.key()
-                    + "' (Debezium topics on Kafka)");
+                    + "' (PostgreSQL tables to capture), '" + MySqlCdcOptions.TABLES.key() + "' (MySQL tables to capture)"
+                    + " or '" + DebeziumKafkaOptions.TOPICS.key() + "' (Debezium topics on Kafka)");
         }
         return List.of();
     }
@@ -185,8 +191,24 @@ public final class IngestionPipeline {
     public static List<CdcCapture> captures(ReadableConfig config) {
         List<CdcCapture> captures = new ArrayList<>();
         postgresCapture(config).ifPresent(captures::add);
+        mySqlCapture(config).ifPresent(captures::add);
         DebeziumKafkaSources.capture(config).ifPresent(captures::add);
         return captures;
+    }
+
+    /** The MySQL capture, when tables are configured; columns and keys read from the database. */
+    public static java.util.Optional<CdcCapture> mySqlCapture(ReadableConfig config) {
+        if (MySqlCdcOptions.tables(config).isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new CdcCapture(
+                "mysql_" + config.get(MySqlCdcOptions.DATABASE),
+                MySqlCdcSources.sourceUid(config),
+                MySqlCdcSources.forTables(config),
+                MySqlTableSchemas.read(config),
+                MySqlCdcOptions.silverPartitionColumns(config),
+                config.get(MySqlCdcOptions.TABLE_PREFIX),
+                new MySqlSchemaSource(config)));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.lakestream.localservices;
 import dev.lakestream.localservices.kafka.EmbeddedKafka;
 import dev.lakestream.localservices.kafka.KafkaService;
 import dev.lakestream.localservices.kinesis.KinesisLocalServer;
+import dev.lakestream.localservices.mariadb.EmbeddedMariaDb;
 import dev.lakestream.localservices.objectstore.S3ObjectStore;
 import dev.lakestream.localservices.objectstore.S3ProxyServer;
 import dev.lakestream.localservices.postgres.EmbeddedPostgres;
@@ -41,8 +42,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Real servers on loopback for the local run and for integration tests: Kafka (KRaft), an
- * S3-compatible object store, PostgreSQL with logical replication, a Kinesis-API server, and the
- * properties of an Iceberg {@code JdbcCatalog} on those.
+ * S3-compatible object store, PostgreSQL with logical replication, MariaDB (MySQL protocol) with a
+ * row-based binary log, a Kinesis-API server, and the properties of an Iceberg {@code JdbcCatalog}
+ * on those.
  *
  * <p>Tests share one set per JVM:
  *
@@ -54,8 +56,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Where the servers come from is the {@link ServicesMode}: by default ({@link
  * ServicesMode#EMBEDDED}) Kafka runs in this JVM, s3proxy and kinesis-local run as child processes
- * and PostgreSQL from the machine's Debian packages; with {@code -Dlakestream.services=testcontainers}
- * Kafka and MinIO run in Docker instead.
+ * and PostgreSQL and MariaDB from the machine's Debian packages; with {@code
+ * -Dlakestream.services=testcontainers} Kafka and MinIO run in Docker instead.
  *
  * <p>A server that cannot start throws {@link ServiceStartException} saying which server, why and
  * what to do; nothing is skipped and no half-started instance is returned. Every wait has a
@@ -81,6 +83,7 @@ public final class LocalServices implements AutoCloseable {
   private final KafkaService kafka;
   private final S3ObjectStore objectStore;
   private final EmbeddedPostgres postgres;
+  private final EmbeddedMariaDb mariaDb;
   private final KinesisLocalServer kinesis;
   private final boolean icebergCatalog;
   private final Map<String, Duration> startupTimes;
@@ -95,6 +98,7 @@ public final class LocalServices implements AutoCloseable {
     this.kafka = (KafkaService) starter.started.get(Starter.KAFKA);
     this.objectStore = (S3ObjectStore) starter.started.get(Starter.OBJECT_STORE);
     this.postgres = (EmbeddedPostgres) starter.started.get(Starter.POSTGRES);
+    this.mariaDb = (EmbeddedMariaDb) starter.started.get(Starter.MARIADB);
     this.kinesis = (KinesisLocalServer) starter.started.get(Starter.KINESIS);
     this.icebergCatalog = starter.builder.icebergCatalog;
     this.startupTimes = Collections.unmodifiableMap(new LinkedHashMap<>(starter.startupTimes));
@@ -148,6 +152,11 @@ public final class LocalServices implements AutoCloseable {
   /** The PostgreSQL server ({@code wal_level=logical}). */
   public PostgresServer postgres() {
     return require(postgres, "PostgreSQL", "withPostgres()");
+  }
+
+  /** The MariaDB server (MySQL protocol, row-based binary log). */
+  public MariaDbServer mariaDb() {
+    return require(mariaDb, "MariaDB", "withMariaDb()");
   }
 
   /**
@@ -246,6 +255,11 @@ public final class LocalServices implements AutoCloseable {
       text.append("  PostgreSQL              : ").append(postgres.jdbcUrl("postgres"))
           .append(" user ").append(postgres.user()).append(" (wal_level=logical)\n");
     }
+    if (mariaDb != null) {
+      text.append("  MariaDB                 : ").append(mariaDb.jdbcUrl("")).append(" user ").append(mariaDb.user())
+          .append(", CDC user ").append(mariaDb.cdcUser()).append(" (").append(mariaDb.version())
+          .append(", binlog ROW/FULL, server_id ").append(mariaDb.serverId()).append(")\n");
+    }
     if (kinesis != null) {
       text.append("  Kinesis endpoint        : ").append(kinesis.endpoint())
           .append(" (region ").append(REGION).append(", any credentials, HTTP/1.1)\n");
@@ -287,7 +301,7 @@ public final class LocalServices implements AutoCloseable {
       return;
     }
     List<ManagedService> reverse = new ArrayList<>();
-    for (ManagedService service : new ManagedService[] {kinesis, postgres, objectStore, kafka}) {
+    for (ManagedService service : new ManagedService[] {kinesis, mariaDb, postgres, objectStore, kafka}) {
       if (service != null) {
         reverse.add(service);
       }
@@ -325,6 +339,7 @@ public final class LocalServices implements AutoCloseable {
     private boolean kafka;
     private boolean objectStore;
     private boolean postgres;
+    private boolean mariaDb;
     private boolean kinesis;
     private boolean icebergCatalog;
     private Duration startTimeout = Duration.ofSeconds(60);
@@ -335,7 +350,8 @@ public final class LocalServices implements AutoCloseable {
 
     /**
      * Directory for the servers' data and logs (created if missing, kept on close). Default: a
-     * new temp directory, deleted on close. As root, PostgreSQL lives under java.io.tmpdir in any case.
+     * new temp directory, deleted on close. As root, PostgreSQL and MariaDB live under java.io.tmpdir
+     * in any case.
      */
     public Builder workDir(Path workDir) {
       this.workDir = Objects.requireNonNull(workDir, "workDir");
@@ -366,6 +382,12 @@ public final class LocalServices implements AutoCloseable {
       return this;
     }
 
+    /** Start MariaDB with a row-based binary log (for MySQL-protocol CDC). */
+    public Builder withMariaDb() {
+      mariaDb = true;
+      return this;
+    }
+
     /** Start the Kinesis-API server. */
     public Builder withKinesis() {
       kinesis = true;
@@ -382,7 +404,7 @@ public final class LocalServices implements AutoCloseable {
 
     /** Every server and the Iceberg catalog. */
     public Builder withAll() {
-      return withKafka().withObjectStore().withPostgres().withKinesis().withIcebergCatalog();
+      return withKafka().withObjectStore().withPostgres().withMariaDb().withKinesis().withIcebergCatalog();
     }
 
     /** Deadline for each server to answer after it was launched; default 60 s. */
@@ -418,6 +440,7 @@ public final class LocalServices implements AutoCloseable {
     static final String KAFKA = "kafka";
     static final String OBJECT_STORE = "object-store";
     static final String POSTGRES = "postgres";
+    static final String MARIADB = "mariadb";
     static final String KINESIS = "kinesis";
 
     final Builder builder;
@@ -433,9 +456,9 @@ public final class LocalServices implements AutoCloseable {
     }
 
     LocalServices start(boolean isShared) {
-      if (!(builder.kafka || builder.objectStore || builder.postgres || builder.kinesis)) {
+      if (!(builder.kafka || builder.objectStore || builder.postgres || builder.mariaDb || builder.kinesis)) {
         throw new IllegalStateException("No server selected: call withKafka(), withObjectStore(), withPostgres(), "
-            + "withKinesis(), withIcebergCatalog() or withAll() before start()");
+            + "withMariaDb(), withKinesis(), withIcebergCatalog() or withAll() before start()");
       }
       mode = builder.mode != null ? builder.mode : ServicesMode.fromSystem();
       if (mode == ServicesMode.TESTCONTAINERS && (builder.kafka || builder.objectStore)) {
@@ -480,6 +503,9 @@ public final class LocalServices implements AutoCloseable {
           }
           return server;
         });
+      }
+      if (builder.mariaDb) {
+        tasks.put(MARIADB, () -> EmbeddedMariaDb.start(workDir.resolve("mariadb"), timeout));
       }
       if (builder.kinesis) {
         tasks.put(KINESIS, () -> KinesisLocalServer.start(workDir.resolve("kinesis"), timeout));
@@ -549,7 +575,7 @@ public final class LocalServices implements AutoCloseable {
         return;
       }
       List<ManagedService> stopOrder = new ArrayList<>();
-      for (String key : new String[] {KINESIS, POSTGRES, OBJECT_STORE, KAFKA}) {
+      for (String key : new String[] {KINESIS, MARIADB, POSTGRES, OBJECT_STORE, KAFKA}) {
         if (started.containsKey(key)) {
           stopOrder.add(started.get(key));
         }

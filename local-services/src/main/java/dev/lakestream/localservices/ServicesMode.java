@@ -12,8 +12,8 @@ public enum ServicesMode {
   /** Every server from Maven, npm or Debian packages on loopback; no Docker needed. The default. */
   EMBEDDED("embedded"),
   /**
-   * Kafka and the object store (MinIO) in Docker through Testcontainers; PostgreSQL and the
-   * Kinesis-API server stay embedded. Needs a Docker daemon.
+   * Kafka and the object store (MinIO) in Docker through Testcontainers; PostgreSQL, MariaDB and
+   * the Kinesis-API server stay embedded. Needs a Docker daemon.
    */
   TESTCONTAINERS("testcontainers");
 

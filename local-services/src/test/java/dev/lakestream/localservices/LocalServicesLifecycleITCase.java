@@ -25,19 +25,25 @@ class LocalServicesLifecycleITCase {
     URI objectStore;
     URI kinesis;
     int postgresPort;
+    int mariaDbPort;
     try (LocalServices services = LocalServices.builder()
         .mode(ServicesMode.EMBEDDED)
         .workDir(workDir)
         .withObjectStore()
         .withPostgres()
+        .withMariaDb()
         .withKinesis()
         .start()) {
       objectStore = services.objectStore().endpoint();
       kinesis = services.kinesisEndpoint();
       postgresPort = services.postgres().port();
+      mariaDbPort = services.mariaDb().port();
       assertThat(answers(objectStore.getPort())).isTrue();
       assertThat(answers(kinesis.getPort())).isTrue();
       try (Connection c = services.postgres().connect("postgres")) {
+        assertThat(c.isValid(5)).isTrue();
+      }
+      try (Connection c = services.mariaDb().connect("")) {
         assertThat(c.isValid(5)).isTrue();
       }
       assertThatThrownBy(services::kafkaBootstrapServers)
@@ -51,6 +57,7 @@ class LocalServicesLifecycleITCase {
     assertThat(answers(objectStore.getPort())).as("s3proxy stopped").isFalse();
     assertThat(answers(kinesis.getPort())).as("kinesis-local stopped").isFalse();
     assertThat(answers(postgresPort)).as("PostgreSQL stopped").isFalse();
+    assertThat(answers(mariaDbPort)).as("MariaDB stopped").isFalse();
     assertThat(childCommands()).noneMatch(command -> command.contains(workDir.toString()));
   }
 

@@ -23,11 +23,11 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
- * A Debezium row image (JSON, as the PostgreSQL connector writes it with decimals as strings) to a
- * silver current-state row of its table: the source columns typed as the table declares them,
- * then the cdc_ columns. A value that does not fit its column (after an incompatible source type
- * change, e.g. text where a bigint was) is a {@link ConversionException} naming the column; text
- * that still holds a whole number fits a whole-number column.
+ * A Debezium row image (JSON, as the PostgreSQL and MySQL connectors write it with decimals as
+ * strings) to a silver current-state row of its table: the source columns typed as the table
+ * declares them, then the cdc_ columns. A value that does not fit its column (after an
+ * incompatible source type change, e.g. text where a bigint was) is a {@link ConversionException}
+ * naming the column; text that still holds a whole number fits a whole-number column.
  */
 public final class ChangeRowConverter implements Serializable {
 
@@ -161,6 +161,10 @@ public final class ChangeRowConverter implements Serializable {
             case BOOLEAN:
                 if (value.isBoolean()) {
                     return value.booleanValue();
+                }
+                if (value.isIntegralNumber()) {
+                    // MySQL's BOOLEAN is tinyint(1), which Debezium emits as a number; as in MySQL, non-zero is true.
+                    return value.bigIntegerValue().signum() != 0;
                 }
                 throw wrongType(column, value);
             case DOUBLE:

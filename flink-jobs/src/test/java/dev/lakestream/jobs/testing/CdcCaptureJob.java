@@ -1,5 +1,13 @@
 package dev.lakestream.jobs.testing;
 
+import dev.lakestream.localservices.LocalServices;
+
+import dev.lakestream.jobs.localrun.LocalServicesConfig;
+
+import dev.lakestream.jobs.config.PipelineConfig;
+
+import dev.lakestream.jobs.IngestionPipeline;
+
 import dev.lakestream.catalog.CatalogFactory;
 import dev.lakestream.catalog.spec.TableProvisioner;
 import dev.lakestream.catalog.spec.TableSpec;
@@ -35,6 +43,14 @@ public final class CdcCaptureJob implements AutoCloseable {
     private final Catalog catalog;
 
     /** @param config pipeline keys: the catalog and {@code pipeline.*} (checkpoint interval) */
+    /** A job of {@code captures} writing to the local services' catalog, checkpointing every second. */
+    public static CdcCaptureJob forLocalServices(LocalServices services, List<CdcCapture> captures) {
+        Map<String, String> raw = LocalServicesConfig.pipelineProperties(services, List.of());
+        raw.remove("kafka.topics");
+        raw.put("pipeline.checkpoint-interval", "1 s");
+        return new CdcCaptureJob(PipelineConfig.fromMap(raw, IngestionPipeline.options()).configuration(), captures);
+    }
+
     public CdcCaptureJob(ReadableConfig config, List<CdcCapture> captures) {
         this.config = config;
         this.captures = List.copyOf(captures);

@@ -19,6 +19,8 @@ public final class Settings {
   public static final String KINESIS_LOCAL_VERSION = "lakestream.kinesis-local.version";
   /** Directory holding initdb and pg_ctl; default: the highest /usr/lib/postgresql/N/bin. */
   public static final String POSTGRES_BIN = "lakestream.postgres.bin";
+  /** Directory holding mariadbd and mariadb-install-db; default: /usr/sbin, /usr/bin, ..., the PATH. */
+  public static final String MARIADB_BIN = "lakestream.mariadb.bin";
   /** The node binary; default: node on the PATH. */
   public static final String NODE = "lakestream.node";
 
