@@ -1,5 +1,7 @@
 package dev.lakestream.cdc.mysql;
 
+import dev.lakestream.cdc.CaptureOptions;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.ReadableConfig;
@@ -8,13 +10,11 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Options of the MySQL CDC source (Flink CDC, binlog; MySQL and MariaDB). Property group {@code
@@ -118,20 +118,12 @@ public final class MySqlCdcOptions {
 
     /** The configured tables ({@code database.table}), trimmed; empty when MySQL CDC is off. */
     public static List<String> tables(ReadableConfig config) {
-        return config.getOptional(TABLES).orElse(List.of()).stream()
-                .map(String::trim).filter(t -> !t.isEmpty()).distinct().collect(Collectors.toList());
+        return CaptureOptions.tables(config, TABLES);
     }
 
     /** The configured silver partition column per table. */
     public static Map<String, String> silverPartitionColumns(ReadableConfig config) {
-        Map<String, String> columns = new LinkedHashMap<>();
-        for (String entry : config.getOptional(SILVER_PARTITION_COLUMNS).orElse(List.of())) {
-            int eq = entry.indexOf('=');
-            if (eq > 0) {
-                columns.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
-            }
-        }
-        return columns;
+        return CaptureOptions.partitionColumns(config, SILVER_PARTITION_COLUMNS);
     }
 
     /** Cross-field rules when tables are configured; each problem names its key and what is allowed. */
@@ -141,11 +133,8 @@ public final class MySqlCdcOptions {
         if (tables.isEmpty()) {
             return problems;
         }
-        for (ConfigOption<String> required : List.of(HOSTNAME, DATABASE, USERNAME)) {
-            if (config.getOptional(required).filter(s -> !s.isBlank()).isEmpty()) {
-                problems.add("'" + required.key() + "' is required when " + TABLES.key() + " is set");
-            }
-        }
+        CaptureOptions.sharedProblems(config, TABLES, List.of(HOSTNAME, DATABASE, USERNAME), SILVER_PARTITION_COLUMNS,
+                TABLE_PREFIX, "database.table", problems);
         String database = config.getOptional(DATABASE).orElse("");
         for (String table : tables) {
             // No '$' (legal in MySQL names): Flink CDC reads table names as regular expressions.
@@ -156,17 +145,6 @@ public final class MySqlCdcOptions {
                 problems.add("table '" + table + "' in key '" + TABLES.key() + "' is not in database '" + database
                         + "' of key '" + DATABASE.key() + "'");
             }
-        }
-        for (String entry : config.getOptional(SILVER_PARTITION_COLUMNS).orElse(List.of())) {
-            int eq = entry.indexOf('=');
-            if (eq <= 0 || !tables.contains(entry.substring(0, eq).trim()) || entry.substring(eq + 1).isBlank()) {
-                problems.add("invalid entry '" + entry + "' in key '" + SILVER_PARTITION_COLUMNS.key()
-                        + "': expected database.table=column with a table of " + TABLES.key() + " " + tables);
-            }
-        }
-        if (!config.get(TABLE_PREFIX).matches("[a-z0-9_]*")) {
-            problems.add("invalid value for key '" + TABLE_PREFIX.key() + "': '" + config.get(TABLE_PREFIX)
-                    + "' may hold only a-z, 0-9 and _ (Glue and Athena table names)");
         }
         serverIdProblem(config.get(SERVER_ID)).ifPresent(problems::add);
         try {

@@ -1,15 +1,15 @@
 package dev.lakestream.cdc.postgres;
 
+import dev.lakestream.cdc.CaptureOptions;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.ReadableConfig;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /** Options of the PostgreSQL CDC source (Flink CDC, pgoutput). Property group {@code cdc} on MSF. */
 public final class PostgresCdcOptions {
@@ -92,20 +92,12 @@ public final class PostgresCdcOptions {
 
     /** The configured tables, trimmed; empty when CDC is off. */
     public static List<String> tables(ReadableConfig config) {
-        return config.getOptional(TABLES).orElse(List.of()).stream()
-                .map(String::trim).filter(t -> !t.isEmpty()).distinct().collect(Collectors.toList());
+        return CaptureOptions.tables(config, TABLES);
     }
 
     /** The configured silver partition column per table. */
     public static Map<String, String> silverPartitionColumns(ReadableConfig config) {
-        Map<String, String> columns = new LinkedHashMap<>();
-        for (String entry : config.getOptional(SILVER_PARTITION_COLUMNS).orElse(List.of())) {
-            int eq = entry.indexOf('=');
-            if (eq > 0) {
-                columns.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
-            }
-        }
-        return columns;
+        return CaptureOptions.partitionColumns(config, SILVER_PARTITION_COLUMNS);
     }
 
     /** Cross-field rules when tables are configured. */
@@ -115,26 +107,12 @@ public final class PostgresCdcOptions {
         if (tables.isEmpty()) {
             return problems;
         }
-        for (ConfigOption<String> required : List.of(HOSTNAME, DATABASE, USERNAME)) {
-            if (config.getOptional(required).filter(s -> !s.isBlank()).isEmpty()) {
-                problems.add("'" + required.key() + "' is required when cdc.postgres.tables is set");
-            }
-        }
+        CaptureOptions.sharedProblems(config, TABLES, List.of(HOSTNAME, DATABASE, USERNAME), SILVER_PARTITION_COLUMNS,
+                TABLE_PREFIX, "schema.table", problems);
         for (String table : tables) {
             if (!table.matches("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*")) {
                 problems.add("invalid table '" + table + "' in key '" + TABLES.key() + "': expected schema.table");
             }
-        }
-        for (String entry : config.getOptional(SILVER_PARTITION_COLUMNS).orElse(List.of())) {
-            int eq = entry.indexOf('=');
-            if (eq <= 0 || !tables.contains(entry.substring(0, eq).trim()) || entry.substring(eq + 1).isBlank()) {
-                problems.add("invalid entry '" + entry + "' in key '" + SILVER_PARTITION_COLUMNS.key()
-                        + "': expected schema.table=column with a table of cdc.postgres.tables " + tables);
-            }
-        }
-        if (!config.get(TABLE_PREFIX).matches("[a-z0-9_]*")) {
-            problems.add("invalid value for key '" + TABLE_PREFIX.key() + "': '" + config.get(TABLE_PREFIX)
-                    + "' may hold only a-z, 0-9 and _ (Glue and Athena table names)");
         }
         if (!config.get(SLOT_NAME).matches("[a-z0-9_]{1,63}")) {
             problems.add("invalid value for key '" + SLOT_NAME.key() + "': '" + config.get(SLOT_NAME)

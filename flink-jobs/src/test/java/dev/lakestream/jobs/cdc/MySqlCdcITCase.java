@@ -39,10 +39,6 @@ class MySqlCdcITCase {
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = MiniClusters.extension(1, 4);
 
-    private static final List<String> CUSTOMER_COLUMNS =
-            List.of("customer_id", "email", "region", "country", "created_at", "updated_at");
-    private static final List<String> ORDER_COLUMNS =
-            List.of("order_id", "customer_id", "status", "total", "currency", "created_at", "updated_at");
 
     /**
      * The capture of {@code tables} of {@code database} as the test configures it, with the CDC
@@ -123,9 +119,9 @@ class MySqlCdcITCase {
         Table orders = pipeline.table(capture.silverTable(ordersTable));
         assertThat(customers.spec().fields()).singleElement()
                 .satisfies(f -> assertThat(f.transform().toString()).isEqualTo("identity"));
-        assertThat(ShopDatabase.silverRows(customers, "customer_id", CUSTOMER_COLUMNS))
+        assertThat(ShopDatabase.silverRows(customers, "customer_id", ShopDatabase.CUSTOMER_COLUMNS))
                 .containsExactlyElementsOf(shop.sourceRows("customers", "customer_id"));
-        assertThat(ShopDatabase.silverRows(orders, "order_id", ORDER_COLUMNS))
+        assertThat(ShopDatabase.silverRows(orders, "order_id", ShopDatabase.ORDER_COLUMNS))
                 .containsExactlyElementsOf(shop.sourceRows("orders", "order_id"));
         PostgresCdcITCase.assertEveryChangeOnce(customersLog, shop.changes(customersTable));
         PostgresCdcITCase.assertEveryChangeOnce(ordersLog, shop.changes(ordersTable));

@@ -98,10 +98,10 @@ class PostgresCdcFailureITCase {
         assertThat(FailOnce.firedAt(streamingFailure)).as("failure in streaming").isNotNull();
 
         assertThat(ShopDatabase.silverRows(pipeline.table(capture.silverTable(ShopDatabase.CUSTOMERS)), "customer_id",
-                List.of("customer_id", "email", "region", "country", "created_at", "updated_at")))
+                ShopDatabase.CUSTOMER_COLUMNS))
                 .containsExactlyElementsOf(shop.sourceRows(ShopDatabase.CUSTOMERS, "customer_id"));
         assertThat(ShopDatabase.silverRows(pipeline.table(ordersSilver), "order_id",
-                List.of("order_id", "customer_id", "status", "total", "currency", "created_at", "updated_at")))
+                ShopDatabase.ORDER_COLUMNS))
                 .containsExactlyElementsOf(shop.sourceRows(ShopDatabase.ORDERS, "order_id"));
         PostgresCdcITCase.assertEveryChangeOnce(customersLog, shop.changes(ShopDatabase.CUSTOMERS));
         PostgresCdcITCase.assertEveryChangeOnce(log, shop.changes(ShopDatabase.ORDERS));

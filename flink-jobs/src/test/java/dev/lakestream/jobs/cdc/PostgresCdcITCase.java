@@ -36,10 +36,6 @@ class PostgresCdcITCase {
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = MiniClusters.extension(1, 4);
 
-    private static final List<String> CUSTOMER_COLUMNS =
-            List.of("customer_id", "email", "region", "country", "created_at", "updated_at");
-    private static final List<String> ORDER_COLUMNS =
-            List.of("order_id", "customer_id", "status", "total", "currency", "created_at", "updated_at");
 
     @Test
     void silverEqualsTheSourceAfterSnapshotAndStreamedChanges() throws Exception {
@@ -97,9 +93,9 @@ class PostgresCdcITCase {
         Table orders = pipeline.table(capture.silverTable(ShopDatabase.ORDERS));
         assertThat(customers.spec().fields()).singleElement()
                 .satisfies(f -> assertThat(f.transform().toString()).isEqualTo("identity"));
-        assertThat(ShopDatabase.silverRows(customers, "customer_id", CUSTOMER_COLUMNS))
+        assertThat(ShopDatabase.silverRows(customers, "customer_id", ShopDatabase.CUSTOMER_COLUMNS))
                 .containsExactlyElementsOf(shop.sourceRows(ShopDatabase.CUSTOMERS, "customer_id"));
-        assertThat(ShopDatabase.silverRows(orders, "order_id", ORDER_COLUMNS))
+        assertThat(ShopDatabase.silverRows(orders, "order_id", ShopDatabase.ORDER_COLUMNS))
                 .containsExactlyElementsOf(shop.sourceRows(ShopDatabase.ORDERS, "order_id"));
         assertEveryChangeOnce(customersLog, shop.changes(ShopDatabase.CUSTOMERS));
         assertEveryChangeOnce(ordersLog, shop.changes(ShopDatabase.ORDERS));
@@ -111,9 +107,9 @@ class PostgresCdcITCase {
             assertThat(result.deleteFilesRemoved).isPositive();
             assertThat(deleteFiles(table)).as("delete files after compaction").isZero();
         }
-        assertThat(ShopDatabase.silverRows(customers, "customer_id", CUSTOMER_COLUMNS))
+        assertThat(ShopDatabase.silverRows(customers, "customer_id", ShopDatabase.CUSTOMER_COLUMNS))
                 .containsExactlyElementsOf(shop.sourceRows(ShopDatabase.CUSTOMERS, "customer_id"));
-        assertThat(ShopDatabase.silverRows(orders, "order_id", ORDER_COLUMNS))
+        assertThat(ShopDatabase.silverRows(orders, "order_id", ShopDatabase.ORDER_COLUMNS))
                 .containsExactlyElementsOf(shop.sourceRows(ShopDatabase.ORDERS, "order_id"));
     }
 

@@ -28,6 +28,10 @@ public final class ShopDatabase {
 
     public static final String CUSTOMERS = "public.customers";
     public static final String ORDERS = "public.orders";
+    public static final List<String> CUSTOMER_COLUMNS =
+            List.of("customer_id", "email", "region", "country", "created_at", "updated_at");
+    public static final List<String> ORDER_COLUMNS =
+            List.of("order_id", "customer_id", "status", "total", "currency", "created_at", "updated_at");
 
     private final LocalServices services;
     private final String database;

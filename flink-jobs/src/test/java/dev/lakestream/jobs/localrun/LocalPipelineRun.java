@@ -280,8 +280,8 @@ public final class LocalPipelineRun {
     private void printCdcCheck(Catalog catalog, CdcCapture capture, ShopDatabase shop) throws Exception {
         out.println("== CDC: silver current state against SELECT * FROM the source");
         Map<String, List<String>> columns = Map.of(
-                ShopDatabase.CUSTOMERS, List.of("customer_id", "email", "region", "country", "created_at", "updated_at"),
-                ShopDatabase.ORDERS, List.of("order_id", "customer_id", "status", "total", "currency", "created_at", "updated_at"));
+                ShopDatabase.CUSTOMERS, ShopDatabase.CUSTOMER_COLUMNS,
+                ShopDatabase.ORDERS, ShopDatabase.ORDER_COLUMNS);
         for (String source : List.of(ShopDatabase.CUSTOMERS, ShopDatabase.ORDERS)) {
             String key = columns.get(source).get(0);
             Table silver = catalog.loadTable(capture.silverTable(source).identifier());
