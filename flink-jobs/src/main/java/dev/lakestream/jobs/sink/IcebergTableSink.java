@@ -8,6 +8,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.DistributionMode;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.TableLoader;
@@ -54,10 +55,12 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
         table.schema().columns().stream()
                 .filter(c -> table.schema().identifierFieldIds().contains(c.fieldId()))
                 .forEach(c -> key.add(c.name()));
+        boolean upsert = "true".equals(table.properties().get(TableProperties.UPSERT_ENABLED));
         if (!key.isEmpty()) {
-            // Current-state tables: -U/-D rows become equality deletes on the key, in the partition of
-            // the row they retract; the rows of a key arrive keyed, so one writer owns each key.
-            builder.equalityFieldColumns(key).upsert(false);
+            // Upsert tables (gold windows): each row replaces the row of its key; rows are hashed on
+            // the key so one writer owns each key. Other keyed tables are written by their callers
+            // with explicit retractions.
+            builder.equalityFieldColumns(key).upsert(upsert);
         }
         return builder
                 .tableLoader(TableLoader.fromCatalog(catalogLoader, table.identifier()))
@@ -67,7 +70,7 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
                 .uidPrefix(uidPrefix(table))
                 // Writers keep one open file per partition they see, so no shuffle is needed in front
                 // of them (a hash on the day would put a whole day on one writer).
-                .distributionMode(DistributionMode.NONE)
+                .distributionMode(upsert ? DistributionMode.HASH : DistributionMode.NONE)
                 .setSnapshotProperty(SNAPSHOT_JOB_PROPERTY, jobName)
                 .append()
                 .name("Iceberg " + table.identifier());

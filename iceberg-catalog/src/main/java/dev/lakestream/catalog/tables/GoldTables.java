@@ -1,0 +1,90 @@
+package dev.lakestream.catalog.tables;
+
+import dev.lakestream.catalog.Layer;
+import dev.lakestream.catalog.spec.TableSpec;
+
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.types.Types;
+
+import java.util.Set;
+
+/**
+ * Gold tables: windowed aggregates, one row per group and window, upserted when a window fires
+ * again (its provisional row is replaced by the final one); and the events that arrived too late
+ * for any window.
+ */
+public final class GoldTables {
+
+    public static final String FACILITY_ID = "facility_id";
+    public static final String WINDOW_START = "window_start";
+    public static final String WINDOW_END = "window_end";
+    public static final String UNITS = "units";
+    public static final String EVENTS = "events";
+    public static final String UNITS_SHIPPED = "units_shipped";
+    public static final String UNITS_DAMAGED = "units_damaged";
+    public static final String IS_FINAL = "is_final";
+    public static final String COMPUTED_AT = "computed_at";
+
+    private static final Schema FACILITY_THROUGHPUT =
+            new Schema(
+                    java.util.List.of(
+                            Types.NestedField.required(1, FACILITY_ID, Types.StringType.get(), "Fulfillment center"),
+                            Types.NestedField.required(2, WINDOW_START, Types.TimestampType.withoutZone(), "Window start, UTC"),
+                            Types.NestedField.required(3, WINDOW_END, Types.TimestampType.withoutZone(), "Window end (exclusive), UTC"),
+                            Types.NestedField.required(4, UNITS, Types.LongType.get(), "Units handled in the window"),
+                            Types.NestedField.required(5, EVENTS, Types.LongType.get(), "Events in the window"),
+                            Types.NestedField.required(6, UNITS_SHIPPED, Types.LongType.get(), "Units of SHIPPED events"),
+                            Types.NestedField.required(7, UNITS_DAMAGED, Types.LongType.get(), "Units of DAMAGED events"),
+                            Types.NestedField.required(
+                                    8, IS_FINAL, Types.BooleanType.get(),
+                                    "false: fired at the watermark, may still be corrected; true: includes every event"
+                                            + " within the allowed lateness, will not change"),
+                            Types.NestedField.required(9, COMPUTED_AT, Types.TimestampType.withoutZone(), "When the row was computed, UTC")),
+                    Set.of(1, 2));
+
+    public static final String DATASET = "dataset";
+    public static final String EVENT_ID = "event_id";
+    public static final String EVENT_TS = "event_ts";
+    public static final String WATERMARK_TS = "watermark_ts";
+    public static final String LATENESS_MS = "lateness_ms";
+    public static final String SOURCE_NAME = "source_name";
+    public static final String SOURCE_PARTITION = "source_partition";
+    public static final String SOURCE_POSITION = "source_position";
+    public static final String RECEIVED_AT = "received_at";
+
+    private static final Schema LATE_EVENTS =
+            new Schema(
+                    Types.NestedField.required(1, DATASET, Types.StringType.get(), "Silver dataset the event belongs to"),
+                    Types.NestedField.required(2, EVENT_ID, Types.StringType.get(), "Business key of the event"),
+                    Types.NestedField.required(3, EVENT_TS, Types.TimestampType.withoutZone(), "Event time, UTC"),
+                    Types.NestedField.required(
+                            4, WATERMARK_TS, Types.TimestampType.withoutZone(),
+                            "The watermark (final results) when the event arrived, UTC: its windows had closed"),
+                    Types.NestedField.required(5, LATENESS_MS, Types.LongType.get(), "watermark_ts - event_ts, milliseconds"),
+                    Types.NestedField.required(6, SOURCE_NAME, Types.StringType.get(), "Kafka topic or Kinesis stream"),
+                    Types.NestedField.required(7, SOURCE_PARTITION, Types.StringType.get(), "Partition or shard"),
+                    Types.NestedField.required(8, SOURCE_POSITION, Types.StringType.get(), "Offset or sequence number"),
+                    Types.NestedField.required(9, RECEIVED_AT, Types.TimestampType.withoutZone(), "When gold saw it, UTC"));
+
+    private GoldTables() {}
+
+    /** {@code gold.<prefix>facility_throughput_hourly}: hopping windows of units per facility. */
+    public static TableSpec facilityThroughputHourly(String prefix) {
+        return AppendOnlyTables.withProperties(TableSpec.builder(Layer.GOLD, prefix + "facility_throughput_hourly")
+                        .schema(FACILITY_THROUGHPUT)
+                        .partitioning(s -> PartitionSpec.builderFor(s).day(WINDOW_START).build()))
+                // A window's row is replaced when it fires again: upserts on (facility_id, window_start).
+                .property(TableProperties.UPSERT_ENABLED, "true")
+                .build();
+    }
+
+    /** {@code gold.<prefix>late_events}: events past the allowed lateness, with how late they were. */
+    public static TableSpec lateEvents(String prefix) {
+        return AppendOnlyTables.withProperties(TableSpec.builder(Layer.GOLD, prefix + "late_events")
+                        .schema(LATE_EVENTS)
+                        .partitioning(s -> PartitionSpec.builderFor(s).day(RECEIVED_AT).build()))
+                .build();
+    }
+}
