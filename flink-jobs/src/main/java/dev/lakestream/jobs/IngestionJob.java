@@ -3,6 +3,8 @@ package dev.lakestream.jobs;
 import dev.lakestream.jobs.bronze.BronzeSource;
 import dev.lakestream.jobs.cdc.CdcCapture;
 import dev.lakestream.jobs.cdc.CdcJob;
+import dev.lakestream.jobs.gold.FacilityThroughputJob;
+import dev.lakestream.jobs.gold.GoldOptions;
 import dev.lakestream.jobs.silver.SilverDataset;
 import dev.lakestream.jobs.silver.SilverJob;
 import dev.lakestream.jobs.silver.SilverSettings;
@@ -11,7 +13,9 @@ import dev.lakestream.jobs.sink.TableSink;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
@@ -34,6 +38,7 @@ public final class IngestionJob {
     private final List<BronzeSource> sources;
     private final List<CdcCapture> captures;
     private final CurrentStateSink currentState;
+    private ReadableConfig gold;
     private final Map<String, SilverDataset> silverBySource;
     private final SilverSettings silverSettings;
     private final TableSink sink;
@@ -86,7 +91,14 @@ public final class IngestionJob {
         return new IngestionJob(sources, Map.of(), SilverSettings.defaults(), sink);
     }
 
+    /** Also computes the gold windows of the silver datasets, configured by {@code config} ({@code gold.*}). */
+    public IngestionJob withGold(ReadableConfig config) {
+        this.gold = config.get(GoldOptions.ENABLED) ? config : null;
+        return this;
+    }
+
     public void addTo(StreamExecutionEnvironment env) {
+        StreamTableEnvironment tables = null;
         for (CdcCapture capture : captures) {
             CdcJob.addTo(env, capture, sink, currentState);
         }
@@ -104,7 +116,15 @@ public final class IngestionJob {
             sink.write(source.table(), rows);
             SilverDataset dataset = silverBySource.get(source.name());
             if (dataset != null) {
-                SilverJob.addTo(rows, source.rawRecords(), dataset, silverSettings, sink);
+                DataStream<RowData> silver = SilverJob.addTo(rows, source.rawRecords(), dataset, silverSettings, sink);
+                if (gold != null && dataset.name().equals(SilverDataset.FULFILLMENT_EVENTS.name())) {
+                    if (tables == null) {
+                        tables = StreamTableEnvironment.create(env);
+                        // Window bounds in UTC, like every timestamp in the lakehouse.
+                        tables.getConfig().setLocalTimeZone(java.time.ZoneOffset.UTC);
+                    }
+                    FacilityThroughputJob.addTo(tables, silver, dataset.name(), gold, sink);
+                }
             }
         }
     }

@@ -6,6 +6,8 @@ import dev.lakestream.catalog.spec.TableProvisioner;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.catalog.tables.BronzeKinesisTable;
+import dev.lakestream.catalog.tables.GoldTables;
+import dev.lakestream.jobs.gold.GoldOptions;
 import dev.lakestream.cdc.mysql.MySqlCdcOptions;
 import dev.lakestream.cdc.mysql.MySqlCdcSources;
 import dev.lakestream.cdc.mysql.MySqlTableSchemas;
@@ -66,6 +68,7 @@ public final class IngestionPipeline {
         all.addAll(MySqlCdcOptions.all());
         all.addAll(DebeziumKafkaOptions.all());
         all.addAll(SilverOptions.all());
+        all.addAll(GoldOptions.all());
         all.addAll(CatalogOptions.all());
         return all;
     }
@@ -80,6 +83,7 @@ public final class IngestionPipeline {
                 MySqlCdcOptions::problems,
                 DebeziumKafkaOptions::problems,
                 c -> SilverOptions.problems(c, sourceNames(c)),
+                GoldOptions::problems,
                 IngestionPipeline::catalogProblems);
     }
 
@@ -131,6 +135,10 @@ public final class IngestionPipeline {
         for (SilverDataset dataset : SilverOptions.datasetsBySource(config).values()) {
             tables.add(dataset.silverTable());
             tables.add(dataset.quarantineTable());
+            if (config.get(GoldOptions.ENABLED) && dataset.name().equals(SilverDataset.FULFILLMENT_EVENTS.name())) {
+                tables.add(GoldTables.facilityThroughputHourly(config.get(GoldOptions.TABLE_PREFIX)));
+                tables.add(GoldTables.lateEvents(config.get(GoldOptions.TABLE_PREFIX)));
+            }
         }
         return tables;
     }
@@ -184,7 +192,7 @@ public final class IngestionPipeline {
         LOG.info("Ingesting {} into bronze; silver datasets by source: {}; CDC of {}",
                 sources.stream().map(BronzeSource::name).collect(Collectors.toList()), silver,
                 captures.stream().map(c -> c.tables().keySet()).collect(Collectors.toList()));
-        return new IngestionJob(sources, silver, SilverSettings.from(config), captures, sink, currentState);
+        return new IngestionJob(sources, silver, SilverSettings.from(config), captures, sink, currentState).withGold(config);
     }
 
     /** Every configured CDC capture: PostgreSQL through Flink CDC, Debezium topics on Kafka. */

@@ -31,7 +31,8 @@ public final class SilverJob {
         return "silver-dedup-" + dataset.name();
     }
 
-    public static void addTo(
+    /** @return the silver rows (validated, deduplicated), for gold */
+    public static DataStream<RowData> addTo(
             DataStream<RowData> bronzeRows,
             BronzeSource.RawRecords rawRecords,
             SilverDataset dataset,
@@ -52,6 +53,7 @@ public final class SilverJob {
                         .uid(dedupUid(dataset))
                         .name("Deduplicate " + dataset.name());
         sink.write(dataset.silverTable(), unique);
+        return unique;
     }
 
     /** The business key, the first column of every silver row. */

@@ -1,0 +1,115 @@
+package dev.lakestream.jobs.gold;
+
+import dev.lakestream.catalog.spec.TableSpec;
+import dev.lakestream.catalog.tables.GoldTables;
+import dev.lakestream.jobs.sink.TableSink;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.types.Row;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * Gold {@code facility_throughput_hourly}: units per facility in 1-hour windows every 15 minutes
+ * (hopping), with Flink SQL's HOP window table-valued function over silver fulfillment events.
+ *
+ * <p>Each window fires twice. First at the watermark (newest event time minus {@code
+ * gold.max-out-of-orderness}): a provisional row ({@code is_final=false}). Then again on a
+ * watermark held back by {@code gold.allowed-lateness}: the final row, which counts every event
+ * that arrived within the allowed lateness and replaces the provisional one (upsert on facility
+ * and window start). Window TVFs fire once per window, so the two firings are two windowed
+ * queries over the same events with different watermarks. Events that arrive after their windows'
+ * final firing go to {@code gold.late_events} ({@link LateEventRouter}), never nowhere.
+ */
+public final class FacilityThroughputJob {
+
+    public static final Duration WINDOW = Duration.ofHours(1);
+    public static final Duration SLIDE = Duration.ofMinutes(15);
+
+    private FacilityThroughputJob() {}
+
+    public static void addTo(StreamTableEnvironment tables, DataStream<RowData> silverFulfillment, String dataset,
+            ReadableConfig config, TableSink sink) {
+        Duration bound = config.get(GoldOptions.MAX_OUT_OF_ORDERNESS);
+        Duration lateness = config.get(GoldOptions.ALLOWED_LATENESS);
+        Duration idle = config.get(GoldOptions.IDLE_TIMEOUT);
+        String prefix = config.get(GoldOptions.TABLE_PREFIX);
+        DataStream<FulfillmentEvent> events = silverFulfillment.map(FulfillmentEvent::of).returns(FulfillmentEvent.class)
+                .uid("gold-events-" + dataset).name("Gold events of " + dataset);
+
+        DataStream<FulfillmentEvent> provisionalInput = events
+                .assignTimestampsAndWatermarks(watermarks(bound, idle))
+                .uid("gold-watermarks-provisional-" + dataset).name("Watermarks (provisional)");
+        SingleOutputStreamOperator<FulfillmentEvent> finalInput = events
+                .assignTimestampsAndWatermarks(watermarks(bound.plus(lateness), idle))
+                .uid("gold-watermarks-final-" + dataset).name("Watermarks (final)")
+                .process(new LateEventRouter(dataset, SLIDE.toMillis()))
+                .uid("gold-late-router-" + dataset).name("Late events of " + dataset);
+        sink.write(GoldTables.lateEvents(prefix), finalInput.getSideOutput(LateEventRouter.LATE));
+
+        TableSpec gold = GoldTables.facilityThroughputHourly(prefix);
+        InternalTypeInfo<RowData> goldType = InternalTypeInfo.of(FlinkSchemaUtil.convert(gold.schema()));
+        DataStream<RowData> rows = windows(tables, provisionalInput, "provisional_" + dataset, false, goldType)
+                .union(windows(tables, finalInput, "final_" + dataset, true, goldType))
+                .keyBy(r -> r.getString(0) + "|" + r.getTimestamp(1, 6).getMillisecond())
+                .process(new KeepFinal(7, lateness.plus(WINDOW).plus(Duration.ofDays(1))))
+                .returns(goldType)
+                .uid("gold-keep-final-" + gold.identifier().name()).name("Keep final rows");
+        sink.write(gold, rows);
+    }
+
+    static WatermarkStrategy<FulfillmentEvent> watermarks(Duration bound, Duration idle) {
+        return WatermarkStrategy.<FulfillmentEvent>forBoundedOutOfOrderness(bound)
+                .withTimestampAssigner((e, previous) -> e.eventTsMillis)
+                .withIdleness(idle);
+    }
+
+    /** The HOP window query over {@code events}, as gold rows with {@code isFinal}. */
+    static DataStream<RowData> windows(StreamTableEnvironment tables, DataStream<FulfillmentEvent> events, String view,
+            boolean isFinal, InternalTypeInfo<RowData> goldType) {
+        Table input = tables.fromDataStream(events, Schema.newBuilder()
+                .columnByExpression("rowtime", "TO_TIMESTAMP_LTZ(eventTsMillis, 3)")
+                .watermark("rowtime", "SOURCE_WATERMARK()")
+                .build());
+        String name = view.replaceAll("[^A-Za-z0-9_]", "_");
+        tables.createTemporaryView(name, input);
+        Table result = tables.sqlQuery(
+                "SELECT facilityId, window_start, window_end, SUM(CAST(units AS BIGINT)), COUNT(*),"
+                        + " SUM(CASE WHEN eventType = 'SHIPPED' THEN CAST(units AS BIGINT) ELSE 0 END),"
+                        + " SUM(CASE WHEN eventType = 'DAMAGED' THEN CAST(units AS BIGINT) ELSE 0 END)"
+                        + " FROM TABLE(HOP(TABLE " + name + ", DESCRIPTOR(rowtime), INTERVAL '"
+                        + SLIDE.toMinutes() + "' MINUTE, INTERVAL '" + WINDOW.toMinutes() + "' MINUTE))"
+                        + " GROUP BY facilityId, window_start, window_end");
+        return tables.toDataStream(result)
+                .map(row -> goldRow(row, isFinal))
+                .returns(goldType)
+                .name((isFinal ? "Final" : "Provisional") + " windows");
+    }
+
+    static RowData goldRow(Row row, boolean isFinal) {
+        return GenericRowData.of(
+                StringData.fromString((String) row.getField(0)),
+                TimestampData.fromLocalDateTime((LocalDateTime) row.getField(1)),
+                TimestampData.fromLocalDateTime((LocalDateTime) row.getField(2)),
+                row.getField(3),
+                row.getField(4),
+                row.getField(5),
+                row.getField(6),
+                isFinal,
+                TimestampData.fromLocalDateTime(LocalDateTime.now(ZoneOffset.UTC)));
+    }
+}

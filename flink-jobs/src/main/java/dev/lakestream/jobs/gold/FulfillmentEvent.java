@@ -1,0 +1,32 @@
+package dev.lakestream.jobs.gold;
+
+import org.apache.flink.table.data.RowData;
+
+/** A silver fulfillment event as the gold windows read it. A Flink POJO. */
+public final class FulfillmentEvent {
+
+    public String eventId;
+    public String facilityId;
+    public String eventType;
+    public int units;
+    public long eventTsMillis;
+    public String sourceName;
+    public String sourcePartition;
+    public String sourcePosition;
+
+    public FulfillmentEvent() {}
+
+    /** From a row of {@code silver.fulfillment_events} (declared fields, then the common silver columns). */
+    public static FulfillmentEvent of(RowData silver) {
+        FulfillmentEvent e = new FulfillmentEvent();
+        e.eventId = silver.getString(0).toString();
+        e.facilityId = silver.getString(1).toString();
+        e.eventType = silver.getString(2).toString();
+        e.units = silver.getInt(3);
+        e.eventTsMillis = silver.getTimestamp(4, 6).getMillisecond();
+        e.sourceName = silver.getString(6).toString();
+        e.sourcePartition = silver.getString(7).toString();
+        e.sourcePosition = silver.getString(8).toString();
+        return e;
+    }
+}

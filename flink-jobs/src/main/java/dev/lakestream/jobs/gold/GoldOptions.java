@@ -1,0 +1,58 @@
+package dev.lakestream.jobs.gold;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.ReadableConfig;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Options of the gold windowed aggregates. Property group {@code gold} on MSF. */
+public final class GoldOptions {
+
+    public static final ConfigOption<Boolean> ENABLED =
+            ConfigOptions.key("gold.enabled").booleanType().defaultValue(true)
+                    .withDescription("Compute the gold windows of the configured silver datasets (facility throughput of"
+                            + " fulfillment events). false: bronze and silver only.");
+
+    public static final ConfigOption<Duration> MAX_OUT_OF_ORDERNESS =
+            ConfigOptions.key("gold.max-out-of-orderness").durationType().defaultValue(Duration.ofSeconds(5))
+                    .withDescription("How far behind the newest event time an event may arrive and still count in the"
+                            + " window's first (provisional) result. The watermark is the newest event time minus this.");
+
+    public static final ConfigOption<Duration> ALLOWED_LATENESS =
+            ConfigOptions.key("gold.allowed-lateness").durationType().defaultValue(Duration.ofHours(1))
+                    .withDescription("How much later an event may still arrive and correct its windows: each window fires"
+                            + " again, final, this long after its first result. Later events go to gold.late_events with"
+                            + " how late they were.");
+
+    public static final ConfigOption<Duration> IDLE_TIMEOUT =
+            ConfigOptions.key("gold.idle-timeout").durationType().defaultValue(Duration.ofMinutes(1))
+                    .withDescription("A partition or shard without events for this long stops holding back the watermark,"
+                            + " so windows still fire while it is idle.");
+
+    public static final ConfigOption<String> TABLE_PREFIX =
+            ConfigOptions.key("gold.table-prefix").stringType().defaultValue("")
+                    .withDescription("Prefix of the gold table names, e.g. eu_ gives gold.eu_facility_throughput_hourly.");
+
+    private GoldOptions() {}
+
+    public static List<ConfigOption<?>> all() {
+        return List.of(ENABLED, MAX_OUT_OF_ORDERNESS, ALLOWED_LATENESS, IDLE_TIMEOUT, TABLE_PREFIX);
+    }
+
+    public static List<String> problems(ReadableConfig config) {
+        List<String> problems = new ArrayList<>();
+        for (ConfigOption<Duration> option : List.of(MAX_OUT_OF_ORDERNESS, ALLOWED_LATENESS, IDLE_TIMEOUT)) {
+            if (config.get(option).isNegative() || (option != MAX_OUT_OF_ORDERNESS && config.get(option).isZero())) {
+                problems.add("invalid value for key '" + option.key() + "': must be positive, e.g. '5 s'");
+            }
+        }
+        if (!config.get(TABLE_PREFIX).matches("[a-z0-9_]*")) {
+            problems.add("invalid value for key '" + TABLE_PREFIX.key() + "': '" + config.get(TABLE_PREFIX)
+                    + "' may hold only a-z, 0-9 and _ (Glue and Athena table names)");
+        }
+        return problems;
+    }
+}

@@ -1,0 +1,209 @@
+package dev.lakestream.jobs.gold;
+
+import dev.lakestream.catalog.tables.GoldTables;
+import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
+import dev.lakestream.jobs.testing.CatchUpThenStop;
+import dev.lakestream.jobs.testing.KafkaTestTopics;
+import dev.lakestream.jobs.testing.MiniClusters;
+import dev.lakestream.jobs.testing.PipelineUnderTest;
+import dev.lakestream.localservices.LocalServices;
+
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Gold facility throughput from a Kafka fulfillment stream with out-of-order and late events:
+ * after the final firings, every window equals a plain-Java computation over the same events, and
+ * the event that came after its windows' final firing is in the late table with its lateness.
+ */
+class FacilityThroughputITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = MiniClusters.extension(1, 4);
+
+    private static final Instant START = Instant.parse("2026-11-20T09:00:00Z");
+    private static final Duration BOUND = Duration.ofSeconds(5);
+    private static final Duration LATENESS = Duration.ofMinutes(30);
+    private static final String[] TYPES = {"RECEIVED", "PICKED", "PACKED", "SHIPPED", "DAMAGED"};
+
+    /** One generated event. */
+    private static final class Sent {
+        final String id;
+        final String facility;
+        final String type;
+        final int units;
+        final long ts;
+
+        Sent(String id, String facility, String type, int units, long ts) {
+            this.id = id;
+            this.facility = facility;
+            this.type = type;
+            this.units = units;
+            this.ts = ts;
+        }
+
+        byte[] json() {
+            return String.format(java.util.Locale.ROOT,
+                    "{\"event_id\":\"%s\",\"facility_id\":\"%s\",\"event_type\":\"%s\",\"units\":%d,\"event_ts\":\"%s\"}",
+                    id, facility, type, units, Instant.ofEpochMilli(ts)).getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void finalWindowsEqualAnIndependentComputationAndTooLateEventsAreKept() throws Exception {
+        LocalServices services = LocalServices.shared();
+        String topic = services.uniqueName("fulfillment_gold");
+        KafkaTestTopics.create(services.kafkaBootstrapServers(), topic, 1);
+        SplittableRandom random = new SplittableRandom(5);
+        List<Sent> phase1 = new ArrayList<>();
+        // Three hours of events, in order but up to 3 s out of order, and a few 10-20 minutes behind
+        // (late for the provisional firing, within the allowed lateness for the final one).
+        for (int i = 0; i < 1_500; i++) {
+            long ts = START.toEpochMilli() + i * 7_200L;
+            if (random.nextInt(100) < 10) {
+                ts -= random.nextInt(3_000);
+            } else if (random.nextInt(100) < 2) {
+                ts -= Duration.ofMinutes(10 + random.nextInt(10)).toMillis();
+            }
+            phase1.add(new Sent("f-" + i, "FC-00" + (1 + random.nextInt(4)), TYPES[random.nextInt(TYPES.length)],
+                    1 + random.nextInt(30), ts));
+        }
+        // The newest time, on enough events that every watermark generator instance sees it.
+        long maxTs = START.toEpochMilli() + Duration.ofHours(3).toMillis();
+        for (int i = 0; i < 16; i++) {
+            phase1.add(new Sent("m-" + i, "FC-001", "PICKED", 1, maxTs));
+        }
+        produce(services, topic, phase1);
+
+        PipelineUnderTest pipeline = new PipelineUnderTest(services, List.of(topic), Map.of(
+                "silver.fulfillment-events.source", topic,
+                "silver.fulfillment-events.table", topic + "_events",
+                "gold.table-prefix", topic + "_",
+                "gold.max-out-of-orderness", BOUND.toMillis() + " ms",
+                "gold.allowed-lateness", LATENESS.toMinutes() + " min",
+                "gold.idle-timeout", "2 s"));
+        JobClient job = pipeline.start(2, UnaryOperator.identity());
+        Table gold = pipeline.table(GoldTables.facilityThroughputHourly(topic + "_"));
+        Table late = pipeline.table(GoldTables.lateEvents(topic + "_"));
+        long finalWatermark = maxTs - BOUND.toMillis() - LATENESS.toMillis() - 1;
+        // Final rows exist up to the final watermark: it has reached every generator instance.
+        awaitFinalWindow(gold, finalWatermark - Duration.ofMinutes(15).toMillis(), job);
+
+        // Phase 2: an event whose windows have all fired final, then events far ahead that close
+        // every window of phase 1.
+        Sent tooLate = new Sent("late-1", "FC-002", "SHIPPED", 9, maxTs - Duration.ofHours(1).toMillis());
+        List<Sent> phase2 = new ArrayList<>(List.of(tooLate));
+        long flushTs = maxTs + LATENESS.toMillis() + Duration.ofHours(2).toMillis();
+        for (int i = 0; i < 16; i++) {
+            phase2.add(new Sent("flush-" + i, "FLUSH", "PICKED", 1, flushTs));
+        }
+        produce(services, topic, phase2);
+        awaitFinalWindow(gold, maxTs, job);
+        CatchUpThenStop.atCurrentEnd(services.kafkaBootstrapServers(),
+                        pipeline.config().get(KafkaBronzeOptions.GROUP_ID), List.of(topic))
+                .awaitAndStop(job, Files.createTempDirectory("savepoints"), Duration.ofMinutes(3), () -> {});
+
+        assertThat(goldRows(gold)).containsExactlyEntriesOf(expected(phase1));
+        List<String> lateRows = new ArrayList<>();
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(late).build()) {
+            rows.forEach(r -> lateRows.add(r.getField(GoldTables.EVENT_ID) + " " + r.getField(GoldTables.LATENESS_MS)
+                    + " " + r.getField(GoldTables.WATERMARK_TS)));
+        }
+        assertThat(lateRows).containsExactly("late-1 " + (finalWatermark - tooLate.ts) + " "
+                + LocalDateTime.ofInstant(Instant.ofEpochMilli(finalWatermark), ZoneOffset.UTC));
+    }
+
+    /** Plain Java: every event of phase 1 in each 1-hour window every 15 minutes that holds it. */
+    private static Map<String, String> expected(List<Sent> events) {
+        Map<String, long[]> sums = new TreeMap<>();
+        long slide = Duration.ofMinutes(15).toMillis();
+        long size = Duration.ofHours(1).toMillis();
+        for (Sent e : events) {
+            for (long start = Math.floorDiv(e.ts, slide) * slide; start > e.ts - size; start -= slide) {
+                long[] s = sums.computeIfAbsent(e.facility + " " + utc(start), k -> new long[4]);
+                s[0] += e.units;
+                s[1]++;
+                s[2] += "SHIPPED".equals(e.type) ? e.units : 0;
+                s[3] += "DAMAGED".equals(e.type) ? e.units : 0;
+            }
+        }
+        Map<String, String> out = new TreeMap<>();
+        sums.forEach((k, s) -> out.put(k, s[0] + " " + s[1] + " " + s[2] + " " + s[3] + " final"));
+        return out;
+    }
+
+    /** Gold rows of the phase-1 facilities, by facility and window start. */
+    private static Map<String, String> goldRows(Table gold) throws Exception {
+        gold.refresh();
+        Map<String, String> out = new TreeMap<>();
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(gold).build()) {
+            for (Record r : rows) {
+                if ("FLUSH".equals(r.getField(GoldTables.FACILITY_ID))) {
+                    continue;
+                }
+                String key = r.getField(GoldTables.FACILITY_ID) + " " + r.getField(GoldTables.WINDOW_START);
+                String previous = out.put(key, r.getField(GoldTables.UNITS) + " " + r.getField(GoldTables.EVENTS) + " "
+                        + r.getField(GoldTables.UNITS_SHIPPED) + " " + r.getField(GoldTables.UNITS_DAMAGED) + " "
+                        + (Boolean.TRUE.equals(r.getField(GoldTables.IS_FINAL)) ? "final" : "provisional"));
+                assertThat(previous).as("one row per facility and window: %s", key).isNull();
+            }
+        }
+        return out;
+    }
+
+    private static String utc(long millis) {
+        return LocalDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC).toString();
+    }
+
+    /** Waits until gold has a final row for a window ending at or after {@code endMillis}. */
+    private static void awaitFinalWindow(Table gold, long endMillis, JobClient job) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        LocalDateTime end = LocalDateTime.ofInstant(Instant.ofEpochMilli(endMillis), ZoneOffset.UTC);
+        while (System.nanoTime() < deadline) {
+            assertThat(job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()).isFalse();
+            gold.refresh();
+            if (gold.currentSnapshot() != null) {
+                try (CloseableIterable<Record> rows = IcebergGenerics.read(gold).build()) {
+                    for (Record r : rows) {
+                        if (Boolean.TRUE.equals(r.getField(GoldTables.IS_FINAL))
+                                && !((LocalDateTime) r.getField(GoldTables.WINDOW_END)).isBefore(end)) {
+                            return;
+                        }
+                    }
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+        throw new AssertionError("No final window ending at or after " + end + " within 3 minutes");
+    }
+
+    private static void produce(LocalServices services, String topic, List<Sent> events) throws Exception {
+        List<byte[][]> keyValues = new ArrayList<>();
+        for (Sent e : events) {
+            keyValues.add(new byte[][] {e.facility.getBytes(StandardCharsets.UTF_8), e.json()});
+        }
+        KafkaTestTopics.produce(services.kafkaBootstrapServers(), topic, keyValues);
+    }
+}
