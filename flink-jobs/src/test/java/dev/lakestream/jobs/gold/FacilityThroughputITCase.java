@@ -127,6 +127,7 @@ class FacilityThroughputITCase {
 
         assertThat(goldRows(gold)).containsExactlyEntriesOf(expected(phase1));
         List<String> lateRows = new ArrayList<>();
+        late.refresh();
         try (CloseableIterable<Record> rows = IcebergGenerics.read(late).build()) {
             rows.forEach(r -> lateRows.add(r.getField(GoldTables.EVENT_ID) + " " + r.getField(GoldTables.LATENESS_MS)
                     + " " + r.getField(GoldTables.WATERMARK_TS)));
