@@ -1,0 +1,51 @@
+package dev.lakestream.jobs.gold;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GoldOperatorsTest {
+
+    private static final long SLICE = Duration.ofMinutes(15).toMillis();
+
+    @Test
+    void anEventIsLateOnceTheLastMillisecondOfItsSliceIsAtOrBeforeTheWatermark() {
+        long sliceStart = 4 * SLICE;
+        assertThat(LateEventRouter.isLate(sliceStart + 10, SLICE, sliceStart + SLICE - 2)).isFalse();
+        assertThat(LateEventRouter.isLate(sliceStart + 10, SLICE, sliceStart + SLICE - 1)).isTrue();
+        assertThat(LateEventRouter.isLate(sliceStart + SLICE - 1, SLICE, sliceStart + SLICE - 1)).isTrue();
+        assertThat(LateEventRouter.isLate(sliceStart + SLICE, SLICE, sliceStart + SLICE - 1)).isFalse();
+        assertThat(LateEventRouter.isLate(-1, SLICE, Long.MIN_VALUE)).as("no watermark yet").isFalse();
+    }
+
+    private static RowData row(String key, long value, boolean isFinal) {
+        return GenericRowData.of(StringData.fromString(key), value, isFinal);
+    }
+
+    @Test
+    void aFinalRowIsNeverFollowedByAProvisionalOne() throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new KeepFinal(2, Duration.ofHours(1))),
+                        r -> r.getString(0).toString(), Types.STRING)) {
+            harness.open();
+            harness.processElement(row("a", 1, false), 0);
+            harness.processElement(row("a", 2, true), 0);
+            harness.processElement(row("a", 3, false), 0);
+            harness.processElement(row("b", 4, true), 0);
+            harness.processElement(row("c", 5, false), 0);
+
+            assertThat(harness.extractOutputValues().stream().map(r -> r.getString(0) + "=" + r.getLong(1))
+                    .collect(Collectors.toList())).containsExactly("a=1", "a=2", "b=4", "c=5");
+        }
+    }
+}
