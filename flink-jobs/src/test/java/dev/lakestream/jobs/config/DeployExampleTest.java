@@ -33,6 +33,7 @@ class DeployExampleTest {
                 PipelineConfig.fromPropertyGroups(propertyGroups, IngestionPipeline.options())).configuration();
 
         assertThat(SilverOptions.datasetsBySource(config)).containsOnlyKeys("clickstream", "fulfillment-events");
-        assertThat(IngestionPipeline.tables(config)).hasSize(7);
+        // Bronze for 3 sources, silver and quarantine for 2 datasets, gold throughput and late events.
+        assertThat(IngestionPipeline.tables(config)).hasSize(9);
     }
 }
