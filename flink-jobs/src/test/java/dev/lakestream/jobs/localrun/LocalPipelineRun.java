@@ -228,6 +228,7 @@ public final class LocalPipelineRun {
         }
         printSilverAccounting(catalog, config, job.getJobID(), rows);
         printCdcCheck(catalog, capture, shop);
+        printGold(catalog, config);
         for (Table table : tables) {
             printSamples(table, 3);
         }
@@ -256,6 +257,34 @@ public final class LocalPipelineRun {
         out.printf(Locale.ROOT, "   [%5.1f s] records read: %,d | checkpoints completed: %d | rows committed:%s%n",
                 (System.nanoTime() - start) / 1e9, ProgressReporter.recordsRead(),
                 ProgressReporter.completedCheckpoints(), committed);
+    }
+
+    /** Gold windows: how many are final, and the late events with how late they were. */
+    private void printGold(Catalog catalog, PipelineConfig config) throws Exception {
+        String prefix = config.configuration().get(dev.lakestream.jobs.gold.GoldOptions.TABLE_PREFIX);
+        Table gold = catalog.loadTable(dev.lakestream.catalog.tables.GoldTables.facilityThroughputHourly(prefix).identifier());
+        Table late = catalog.loadTable(dev.lakestream.catalog.tables.GoldTables.lateEvents(prefix).identifier());
+        int windows = 0;
+        int finals = 0;
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(gold).build()) {
+            for (Record r : rows) {
+                windows++;
+                finals += Boolean.TRUE.equals(r.getField("is_final")) ? 1 : 0;
+            }
+        }
+        long lateEvents = 0;
+        long maxLateness = 0;
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(late).build()) {
+            for (Record r : rows) {
+                lateEvents++;
+                maxLateness = Math.max(maxLateness, (Long) r.getField("lateness_ms"));
+            }
+        }
+        out.println("== Gold: event-time windows over silver");
+        out.printf(Locale.ROOT, "   %-45s %,d facility-windows, %,d final (the rest wait for the allowed lateness)%n",
+                gold.name(), windows, finals);
+        out.printf(Locale.ROOT, "   %-45s %,d events past the allowed lateness, the latest %d min %d s behind the watermark%n",
+                late.name(), lateEvents, maxLateness / 60_000, maxLateness / 1000 % 60);
     }
 
     /** A scripted day in the shop: order lifecycles, cancellations, GDPR deletes, moves, new orders. */
@@ -411,6 +440,8 @@ public final class LocalPipelineRun {
                 List.of(ShopDatabase.CUSTOMERS, ShopDatabase.ORDERS), options.topicPrefix + "lakestream_local_run",
                 options.topicPrefix));
         raw.put("cdc.postgres.silver-partition-columns", ShopDatabase.CUSTOMERS + "=region");
+        // The generated hour of events: a short allowed lateness shows final windows and late events.
+        raw.put("gold.allowed-lateness", "10 min");
         raw.putAll(LocalServicesConfig.kinesisProperties(services, List.of(fulfillmentArn)));
         raw.put("silver.fulfillment-events.source", KinesisBronzeOptions.streamName(fulfillmentArn));
         raw.put("silver.fulfillment-events.table", options.topicPrefix + "fulfillment_events");
