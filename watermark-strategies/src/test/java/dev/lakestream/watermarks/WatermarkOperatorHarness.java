@@ -16,7 +16,7 @@ import java.util.List;
  * the periodic emissions and the input-activity clock, moves only when the test moves it. Events
  * are their own event time, in epoch milliseconds.
  */
-final class WatermarkOperatorHarness implements AutoCloseable {
+final class WatermarkOperatorHarness {
 
     static final long AUTO_WATERMARK_INTERVAL_MS = 200;
 
@@ -66,8 +66,7 @@ final class WatermarkOperatorHarness implements AutoCloseable {
         return drained;
     }
 
-    @Override
-    public void close() throws Exception {
+    void close() throws Exception {
         harness.close();
     }
 }
