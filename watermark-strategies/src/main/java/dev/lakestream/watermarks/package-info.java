@@ -1,6 +1,16 @@
 /**
- * Watermark strategies, one per source kind (Kafka partitions and Kinesis shards with idleness,
- * CDC commit time with heartbeats). Not written yet: bronze partitions by ingest time and needs no
- * event time. The strategies arrive with the event-time and gold windows work.
+ * Watermark strategies, one per source kind, and the options they are built from ({@link
+ * dev.lakestream.watermarks.WatermarkOptions}):
+ *
+ * <ul>
+ *   <li>{@link dev.lakestream.watermarks.EventStreamWatermarks}: Kafka partitions and Kinesis
+ *       shards, bounded out-of-orderness with idleness;
+ *   <li>{@link dev.lakestream.watermarks.CdcWatermarks}: change streams, commit time with
+ *       wall-clock heartbeats on quiet tables;
+ *   <li>{@link dev.lakestream.watermarks.WatermarkAlignment}: alignment groups, and which of our
+ *       sources can be aligned on Flink 1.20.
+ * </ul>
+ *
+ * <p>Give a strategy to {@code env.fromSource}, so that the source keeps one watermark per split.
  */
 package dev.lakestream.watermarks;
