@@ -8,6 +8,7 @@ import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.catalog.tables.BronzeKinesisTable;
 import dev.lakestream.catalog.tables.GoldTables;
 import dev.lakestream.jobs.gold.GoldOptions;
+import dev.lakestream.watermarks.WatermarkOptions;
 import dev.lakestream.cdc.mysql.MySqlCdcOptions;
 import dev.lakestream.cdc.mysql.MySqlCdcSources;
 import dev.lakestream.cdc.mysql.MySqlTableSchemas;
@@ -69,6 +70,7 @@ public final class IngestionPipeline {
         all.addAll(DebeziumKafkaOptions.all());
         all.addAll(SilverOptions.all());
         all.addAll(GoldOptions.all());
+        all.addAll(WatermarkOptions.all());
         all.addAll(CatalogOptions.all());
         return all;
     }
@@ -84,6 +86,7 @@ public final class IngestionPipeline {
                 DebeziumKafkaOptions::problems,
                 c -> SilverOptions.problems(c, sourceNames(c)),
                 GoldOptions::problems,
+                WatermarkOptions::problems,
                 IngestionPipeline::catalogProblems);
     }
 

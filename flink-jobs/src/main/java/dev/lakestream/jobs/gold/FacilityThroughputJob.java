@@ -3,6 +3,8 @@ package dev.lakestream.jobs.gold;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.GoldTables;
 import dev.lakestream.jobs.sink.TableSink;
+import dev.lakestream.watermarks.EventStreamWatermarks;
+import dev.lakestream.watermarks.WatermarkOptions;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.ReadableConfig;
@@ -28,7 +30,7 @@ import java.time.ZoneOffset;
  * (hopping), with Flink SQL's HOP window table-valued function over silver fulfillment events.
  *
  * <p>Each window fires twice. First at the watermark (newest event time minus {@code
- * gold.max-out-of-orderness}): a provisional row ({@code is_final=false}). Then again on a
+ * watermarks.events.max-out-of-orderness}, {@link EventStreamWatermarks}): a provisional row ({@code is_final=false}). Then again on a
  * watermark held back by {@code gold.allowed-lateness}: the final row, which counts every event
  * that arrived within the allowed lateness and replaces the provisional one (upsert on facility
  * and window start). Window TVFs fire once per window, so the two firings are two windowed
@@ -44,9 +46,9 @@ public final class FacilityThroughputJob {
 
     public static void addTo(StreamTableEnvironment tables, DataStream<RowData> silverFulfillment, String dataset,
             ReadableConfig config, TableSink sink) {
-        Duration bound = config.get(GoldOptions.MAX_OUT_OF_ORDERNESS);
+        Duration bound = config.get(WatermarkOptions.EVENTS_MAX_OUT_OF_ORDERNESS);
         Duration lateness = config.get(GoldOptions.ALLOWED_LATENESS);
-        Duration idle = config.get(GoldOptions.IDLE_TIMEOUT);
+        Duration idle = config.get(WatermarkOptions.EVENTS_IDLE_TIMEOUT);
         String prefix = config.get(GoldOptions.TABLE_PREFIX);
         DataStream<FulfillmentEvent> events = silverFulfillment.map(FulfillmentEvent::of).returns(FulfillmentEvent.class)
                 .uid("gold-events-" + dataset).name("Gold events of " + dataset);
@@ -72,10 +74,9 @@ public final class FacilityThroughputJob {
         sink.write(gold, rows);
     }
 
+    /** The event-stream strategy of the watermarks module, on the event time of silver. */
     static WatermarkStrategy<FulfillmentEvent> watermarks(Duration bound, Duration idle) {
-        return WatermarkStrategy.<FulfillmentEvent>forBoundedOutOfOrderness(bound)
-                .withTimestampAssigner((e, previous) -> e.eventTsMillis)
-                .withIdleness(idle);
+        return EventStreamWatermarks.create((e, previous) -> e.eventTsMillis, bound, idle);
     }
 
     /** The HOP window query over {@code events}, as gold rows with {@code isFinal}. */

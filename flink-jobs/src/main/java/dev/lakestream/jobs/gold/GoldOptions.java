@@ -8,7 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Options of the gold windowed aggregates. Property group {@code gold} on MSF. */
+/**
+ * Options of the gold windowed aggregates. Property group {@code gold} on MSF. The watermarks the
+ * windows fire on are the event-stream watermarks of {@code watermarks.events.*}.
+ */
 public final class GoldOptions {
 
     public static final ConfigOption<Boolean> ENABLED =
@@ -16,21 +19,11 @@ public final class GoldOptions {
                     .withDescription("Compute the gold windows of the configured silver datasets (facility throughput of"
                             + " fulfillment events). false: bronze and silver only.");
 
-    public static final ConfigOption<Duration> MAX_OUT_OF_ORDERNESS =
-            ConfigOptions.key("gold.max-out-of-orderness").durationType().defaultValue(Duration.ofSeconds(5))
-                    .withDescription("How far behind the newest event time an event may arrive and still count in the"
-                            + " window's first (provisional) result. The watermark is the newest event time minus this.");
-
     public static final ConfigOption<Duration> ALLOWED_LATENESS =
             ConfigOptions.key("gold.allowed-lateness").durationType().defaultValue(Duration.ofHours(1))
                     .withDescription("How much later an event may still arrive and correct its windows: each window fires"
                             + " again, final, this long after its first result. Later events go to gold.late_events with"
                             + " how late they were.");
-
-    public static final ConfigOption<Duration> IDLE_TIMEOUT =
-            ConfigOptions.key("gold.idle-timeout").durationType().defaultValue(Duration.ofMinutes(1))
-                    .withDescription("A partition or shard without events for this long stops holding back the watermark,"
-                            + " so windows still fire while it is idle.");
 
     public static final ConfigOption<String> TABLE_PREFIX =
             ConfigOptions.key("gold.table-prefix").stringType().defaultValue("")
@@ -39,15 +32,13 @@ public final class GoldOptions {
     private GoldOptions() {}
 
     public static List<ConfigOption<?>> all() {
-        return List.of(ENABLED, MAX_OUT_OF_ORDERNESS, ALLOWED_LATENESS, IDLE_TIMEOUT, TABLE_PREFIX);
+        return List.of(ENABLED, ALLOWED_LATENESS, TABLE_PREFIX);
     }
 
     public static List<String> problems(ReadableConfig config) {
         List<String> problems = new ArrayList<>();
-        for (ConfigOption<Duration> option : List.of(MAX_OUT_OF_ORDERNESS, ALLOWED_LATENESS, IDLE_TIMEOUT)) {
-            if (config.get(option).isNegative() || (option != MAX_OUT_OF_ORDERNESS && config.get(option).isZero())) {
-                problems.add("invalid value for key '" + option.key() + "': must be positive, e.g. '5 s'");
-            }
+        if (config.get(ALLOWED_LATENESS).isNegative() || config.get(ALLOWED_LATENESS).isZero()) {
+            problems.add("invalid value for key '" + ALLOWED_LATENESS.key() + "': must be positive, e.g. '1 h'");
         }
         if (!config.get(TABLE_PREFIX).matches("[a-z0-9_]*")) {
             problems.add("invalid value for key '" + TABLE_PREFIX.key() + "': '" + config.get(TABLE_PREFIX)

@@ -101,9 +101,9 @@ class FacilityThroughputITCase {
                 "silver.fulfillment-events.source", topic,
                 "silver.fulfillment-events.table", topic + "_events",
                 "gold.table-prefix", topic + "_",
-                "gold.max-out-of-orderness", BOUND.toMillis() + " ms",
+                "watermarks.events.max-out-of-orderness", BOUND.toMillis() + " ms",
                 "gold.allowed-lateness", LATENESS.toMinutes() + " min",
-                "gold.idle-timeout", "2 s"));
+                "watermarks.events.idle-timeout", "2 s"));
         JobClient job = pipeline.start(2, UnaryOperator.identity());
         Table gold = pipeline.table(GoldTables.facilityThroughputHourly(topic + "_"));
         Table late = pipeline.table(GoldTables.lateEvents(topic + "_"));
