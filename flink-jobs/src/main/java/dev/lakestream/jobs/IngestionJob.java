@@ -3,7 +3,7 @@ package dev.lakestream.jobs;
 import dev.lakestream.jobs.bronze.BronzeSource;
 import dev.lakestream.jobs.cdc.CdcCapture;
 import dev.lakestream.jobs.cdc.CdcJob;
-import dev.lakestream.jobs.gold.FacilityThroughputJob;
+import dev.lakestream.jobs.gold.GoldJob;
 import dev.lakestream.jobs.gold.GoldOptions;
 import dev.lakestream.jobs.silver.SilverDataset;
 import dev.lakestream.jobs.silver.SilverJob;
@@ -15,7 +15,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
@@ -98,7 +97,7 @@ public final class IngestionJob {
     }
 
     public void addTo(StreamExecutionEnvironment env) {
-        StreamTableEnvironment tables = null;
+        Map<String, DataStream<RowData>> silverByDataset = new LinkedHashMap<>();
         for (CdcCapture capture : captures) {
             CdcJob.addTo(env, capture, sink, currentState);
         }
@@ -116,16 +115,12 @@ public final class IngestionJob {
             sink.write(source.table(), rows);
             SilverDataset dataset = silverBySource.get(source.name());
             if (dataset != null) {
-                DataStream<RowData> silver = SilverJob.addTo(rows, source.rawRecords(), dataset, silverSettings, sink);
-                if (gold != null && dataset.name().equals(SilverDataset.FULFILLMENT_EVENTS.name())) {
-                    if (tables == null) {
-                        tables = StreamTableEnvironment.create(env);
-                        // Window bounds in UTC, like every timestamp in the lakehouse.
-                        tables.getConfig().setLocalTimeZone(java.time.ZoneOffset.UTC);
-                    }
-                    FacilityThroughputJob.addTo(tables, silver, dataset.name(), gold, sink);
-                }
+                silverByDataset.put(dataset.name(),
+                        SilverJob.addTo(rows, source.rawRecords(), dataset, silverSettings, sink));
             }
+        }
+        if (gold != null) {
+            GoldJob.addTo(env, silverByDataset, gold, sink);
         }
     }
 }

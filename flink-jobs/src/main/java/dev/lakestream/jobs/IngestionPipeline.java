@@ -7,6 +7,7 @@ import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.catalog.tables.BronzeKinesisTable;
 import dev.lakestream.catalog.tables.GoldTables;
+import dev.lakestream.jobs.gold.GoldJob;
 import dev.lakestream.jobs.gold.GoldOptions;
 import dev.lakestream.watermarks.WatermarkOptions;
 import dev.lakestream.cdc.mysql.MySqlCdcOptions;
@@ -138,10 +139,18 @@ public final class IngestionPipeline {
         for (SilverDataset dataset : SilverOptions.datasetsBySource(config).values()) {
             tables.add(dataset.silverTable());
             tables.add(dataset.quarantineTable());
-            if (config.get(GoldOptions.ENABLED) && dataset.name().equals(SilverDataset.FULFILLMENT_EVENTS.name())) {
-                tables.add(GoldTables.facilityThroughputHourly(config.get(GoldOptions.TABLE_PREFIX)));
-                tables.add(GoldTables.lateEvents(config.get(GoldOptions.TABLE_PREFIX)));
+        }
+        java.util.Set<String> datasets = new java.util.HashSet<>();
+        SilverOptions.datasetsBySource(config).values().forEach(d -> datasets.add(d.name()));
+        if (config.get(GoldOptions.ENABLED) && GoldJob.applies(datasets)) {
+            String prefix = config.get(GoldOptions.TABLE_PREFIX);
+            if (datasets.contains(SilverDataset.FULFILLMENT_EVENTS.name())) {
+                tables.add(GoldTables.facilityThroughputHourly(prefix));
             }
+            if (datasets.contains(SilverDataset.CLICKSTREAM_EVENTS.name())) {
+                tables.add(GoldTables.userSessions(prefix));
+            }
+            tables.add(GoldTables.lateEvents(prefix));
         }
         return tables;
     }

@@ -44,8 +44,9 @@ public final class FacilityThroughputJob {
 
     private FacilityThroughputJob() {}
 
-    public static void addTo(StreamTableEnvironment tables, DataStream<RowData> silverFulfillment, String dataset,
-            ReadableConfig config, TableSink sink) {
+    /** @return the events too late for any window, as late-events rows */
+    public static DataStream<RowData> addTo(StreamTableEnvironment tables, DataStream<RowData> silverFulfillment,
+            String dataset, ReadableConfig config, TableSink sink) {
         Duration bound = config.get(WatermarkOptions.EVENTS_MAX_OUT_OF_ORDERNESS);
         Duration lateness = config.get(GoldOptions.ALLOWED_LATENESS);
         Duration idle = config.get(WatermarkOptions.EVENTS_IDLE_TIMEOUT);
@@ -54,14 +55,14 @@ public final class FacilityThroughputJob {
                 .uid("gold-events-" + dataset).name("Gold events of " + dataset);
 
         DataStream<FulfillmentEvent> provisionalInput = events
-                .assignTimestampsAndWatermarks(watermarks(bound, idle))
+                .assignTimestampsAndWatermarks(FacilityThroughputJob.<FulfillmentEvent>watermarks(bound, idle))
                 .uid("gold-watermarks-provisional-" + dataset).name("Watermarks (provisional)");
         SingleOutputStreamOperator<FulfillmentEvent> finalInput = events
-                .assignTimestampsAndWatermarks(watermarks(bound.plus(lateness), idle))
+                .assignTimestampsAndWatermarks(FacilityThroughputJob.<FulfillmentEvent>watermarks(bound.plus(lateness), idle))
                 .uid("gold-watermarks-final-" + dataset).name("Watermarks (final)")
-                .process(new LateEventRouter(dataset, SLIDE.toMillis()))
+                .process(LateEventRouter.<FulfillmentEvent>slices(dataset, SLIDE.toMillis()))
+                .returns(FulfillmentEvent.class)
                 .uid("gold-late-router-" + dataset).name("Late events of " + dataset);
-        sink.write(GoldTables.lateEvents(prefix), finalInput.getSideOutput(LateEventRouter.LATE));
 
         TableSpec gold = GoldTables.facilityThroughputHourly(prefix);
         InternalTypeInfo<RowData> goldType = InternalTypeInfo.of(FlinkSchemaUtil.convert(gold.schema()));
@@ -72,11 +73,12 @@ public final class FacilityThroughputJob {
                 .returns(goldType)
                 .uid("gold-keep-final-" + gold.identifier().name()).name("Keep final rows");
         sink.write(gold, rows);
+        return finalInput.getSideOutput(LateEventRouter.LATE);
     }
 
     /** The event-stream strategy of the watermarks module, on the event time of silver. */
-    static WatermarkStrategy<FulfillmentEvent> watermarks(Duration bound, Duration idle) {
-        return EventStreamWatermarks.create((e, previous) -> e.eventTsMillis, bound, idle);
+    static <T extends GoldEvent> WatermarkStrategy<T> watermarks(Duration bound, Duration idle) {
+        return EventStreamWatermarks.create((e, previous) -> e.eventTsMillis(), bound, idle);
     }
 
     /** The HOP window query over {@code events}, as gold rows with {@code isFinal}. */

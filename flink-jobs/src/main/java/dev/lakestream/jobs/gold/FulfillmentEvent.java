@@ -3,7 +3,7 @@ package dev.lakestream.jobs.gold;
 import org.apache.flink.table.data.RowData;
 
 /** A silver fulfillment event as the gold windows read it. A Flink POJO. */
-public final class FulfillmentEvent {
+public final class FulfillmentEvent implements GoldEvent {
 
     public String eventId;
     public String facilityId;
@@ -28,5 +28,30 @@ public final class FulfillmentEvent {
         e.sourcePartition = silver.getString(7).toString();
         e.sourcePosition = silver.getString(8).toString();
         return e;
+    }
+
+    @Override
+    public String eventId() {
+        return eventId;
+    }
+
+    @Override
+    public long eventTsMillis() {
+        return eventTsMillis;
+    }
+
+    @Override
+    public String sourceName() {
+        return sourceName;
+    }
+
+    @Override
+    public String sourcePartition() {
+        return sourcePartition;
+    }
+
+    @Override
+    public String sourcePosition() {
+        return sourcePosition;
     }
 }

@@ -17,7 +17,7 @@ public final class GoldOptions {
     public static final ConfigOption<Boolean> ENABLED =
             ConfigOptions.key("gold.enabled").booleanType().defaultValue(true)
                     .withDescription("Compute the gold windows of the configured silver datasets (facility throughput of"
-                            + " fulfillment events). false: bronze and silver only.");
+                            + " fulfillment events, user sessions of the clickstream). false: bronze and silver only.");
 
     public static final ConfigOption<Duration> ALLOWED_LATENESS =
             ConfigOptions.key("gold.allowed-lateness").durationType().defaultValue(Duration.ofHours(1))

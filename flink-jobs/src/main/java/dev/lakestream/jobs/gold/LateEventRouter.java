@@ -17,26 +17,44 @@ import org.apache.iceberg.flink.FlinkSchemaUtil;
 /**
  * Sends events whose windows have all closed to the late-events table instead of letting the
  * window operator drop them. Runs right before the windows on the same watermarks, with the
- * operator's own rule: Flink's window aggregation assigns an event to the slice (of the slide's
- * length) holding its time and drops it when that slice's last millisecond is at or before the
- * watermark. Every event thus lands in a final window or in the late table, never nowhere.
+ * operator's rule: an event is late when the last millisecond of the earliest-closing window it
+ * can fall into is at or before the watermark. For hopping and tumbling windows that is the slice
+ * (of the slide's length) holding its time ({@link #slices}); for session windows, the event's own
+ * session of one event, [ts, ts + gap) ({@link #sessions}). Every event thus lands in a window or
+ * in the late table, never nowhere.
  *
  * <p>Metric: {@code goldLateEvents}.
  */
-public final class LateEventRouter extends ProcessFunction<FulfillmentEvent, FulfillmentEvent> {
+public final class LateEventRouter<T extends GoldEvent> extends ProcessFunction<T, T> {
 
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<RowData> LATE = new OutputTag<>("late-events",
             InternalTypeInfo.of(FlinkSchemaUtil.convert(GoldTables.lateEvents("").schema())));
 
+    /** The end (exclusive) of the window an event at {@code ts} closes with. */
+    @FunctionalInterface
+    public interface WindowEnd extends java.io.Serializable {
+        long of(long ts);
+    }
+
     private final String dataset;
-    private final long sliceMillis;
+    private final WindowEnd windowEnd;
     private transient Counter late;
 
-    public LateEventRouter(String dataset, long sliceMillis) {
+    private LateEventRouter(String dataset, WindowEnd windowEnd) {
         this.dataset = dataset;
-        this.sliceMillis = sliceMillis;
+        this.windowEnd = windowEnd;
+    }
+
+    /** For hopping and tumbling windows sliced by {@code sliceMillis} (the slide). */
+    public static <T extends GoldEvent> LateEventRouter<T> slices(String dataset, long sliceMillis) {
+        return new LateEventRouter<>(dataset, ts -> Math.floorDiv(ts, sliceMillis) * sliceMillis + sliceMillis);
+    }
+
+    /** For session windows with {@code gapMillis}. */
+    public static <T extends GoldEvent> LateEventRouter<T> sessions(String dataset, long gapMillis) {
+        return new LateEventRouter<>(dataset, ts -> ts + gapMillis);
     }
 
     @Override
@@ -45,28 +63,27 @@ public final class LateEventRouter extends ProcessFunction<FulfillmentEvent, Ful
     }
 
     /** Whether an event at {@code ts} misses every window at watermark {@code watermark}. */
-    static boolean isLate(long ts, long sliceMillis, long watermark) {
-        long sliceEnd = Math.floorDiv(ts, sliceMillis) * sliceMillis + sliceMillis;
-        return sliceEnd - 1 <= watermark;
+    boolean isLate(long ts, long watermark) {
+        return windowEnd.of(ts) - 1 <= watermark;
     }
 
     @Override
-    public void processElement(FulfillmentEvent e, Context ctx, Collector<FulfillmentEvent> out) {
+    public void processElement(T e, Context ctx, Collector<T> out) {
         long watermark = ctx.timerService().currentWatermark();
-        if (!isLate(e.eventTsMillis, sliceMillis, watermark)) {
+        if (!isLate(e.eventTsMillis(), watermark)) {
             out.collect(e);
             return;
         }
         late.inc();
         ctx.output(LATE, GenericRowData.of(
                 StringData.fromString(dataset),
-                StringData.fromString(e.eventId),
-                TimestampData.fromEpochMillis(e.eventTsMillis),
+                StringData.fromString(e.eventId()),
+                TimestampData.fromEpochMillis(e.eventTsMillis()),
                 TimestampData.fromEpochMillis(watermark),
-                watermark - e.eventTsMillis,
-                StringData.fromString(e.sourceName),
-                StringData.fromString(e.sourcePartition),
-                StringData.fromString(e.sourcePosition),
+                watermark - e.eventTsMillis(),
+                StringData.fromString(e.sourceName()),
+                StringData.fromString(e.sourcePartition()),
+                StringData.fromString(e.sourcePosition()),
                 TimestampData.fromEpochMillis(System.currentTimeMillis())));
     }
 }

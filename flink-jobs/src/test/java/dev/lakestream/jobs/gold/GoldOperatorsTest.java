@@ -20,11 +20,20 @@ class GoldOperatorsTest {
     @Test
     void anEventIsLateOnceTheLastMillisecondOfItsSliceIsAtOrBeforeTheWatermark() {
         long sliceStart = 4 * SLICE;
-        assertThat(LateEventRouter.isLate(sliceStart + 10, SLICE, sliceStart + SLICE - 2)).isFalse();
-        assertThat(LateEventRouter.isLate(sliceStart + 10, SLICE, sliceStart + SLICE - 1)).isTrue();
-        assertThat(LateEventRouter.isLate(sliceStart + SLICE - 1, SLICE, sliceStart + SLICE - 1)).isTrue();
-        assertThat(LateEventRouter.isLate(sliceStart + SLICE, SLICE, sliceStart + SLICE - 1)).isFalse();
-        assertThat(LateEventRouter.isLate(-1, SLICE, Long.MIN_VALUE)).as("no watermark yet").isFalse();
+        LateEventRouter<FulfillmentEvent> router = LateEventRouter.slices("f", SLICE);
+        assertThat(router.isLate(sliceStart + 10, sliceStart + SLICE - 2)).isFalse();
+        assertThat(router.isLate(sliceStart + 10, sliceStart + SLICE - 1)).isTrue();
+        assertThat(router.isLate(sliceStart + SLICE - 1, sliceStart + SLICE - 1)).isTrue();
+        assertThat(router.isLate(sliceStart + SLICE, sliceStart + SLICE - 1)).isFalse();
+        assertThat(router.isLate(-1, Long.MIN_VALUE)).as("no watermark yet").isFalse();
+    }
+
+    @Test
+    void aSessionEventIsLateOnceItsOwnGapHasPassedTheWatermark() {
+        long gap = Duration.ofMinutes(30).toMillis();
+        LateEventRouter<ClickEvent> router = LateEventRouter.sessions("c", gap);
+        assertThat(router.isLate(1_000_000, 1_000_000 + gap - 2)).isFalse();
+        assertThat(router.isLate(1_000_000, 1_000_000 + gap - 1)).isTrue();
     }
 
     private static RowData row(String key, long value, boolean isFinal) {

@@ -32,8 +32,8 @@ class LocalPipelineRunITCase {
 
         // Bronze per source (two topics, one stream), silver and quarantine of two datasets, and for
         // the two captured tables a changelog and a current state, plus the CDC quarantine, and the
-        // gold windows and late events.
-        assertThat(summary.rowsPerTable).hasSize(14);
+        // gold windows, sessions and late events.
+        assertThat(summary.rowsPerTable).hasSize(15);
         // Every table got rows, except the CDC quarantine (the shop's changes are all valid) and maybe
         // the late events (few fulfillment events at this volume are hours late).
         assertThat(summary.rowsPerTable).allSatisfy((table, rows) -> assertThat(rows)

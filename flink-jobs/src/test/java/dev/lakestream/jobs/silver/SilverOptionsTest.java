@@ -46,7 +46,8 @@ class SilverOptionsTest {
         assertThat(SilverSettings.from(config).maxPayloadBytes()).isEqualTo(64 * 1024);
         assertThat(IngestionPipeline.tables(config).stream().map(t -> t.identifier().toString()).collect(Collectors.toList()))
                 .containsExactly("bronze.kafka_orders", "bronze.kafka_clickstream",
-                        "silver.clickstream_events", "bronze.clickstream_events_quarantine");
+                        "silver.clickstream_events", "bronze.clickstream_events_quarantine",
+                        "gold.user_sessions", "gold.late_events");
     }
 
     @Test

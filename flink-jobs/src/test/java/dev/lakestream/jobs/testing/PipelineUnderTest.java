@@ -48,6 +48,8 @@ public final class PipelineUnderTest {
         raw.put("kafka.starting-offsets", "EARLIEST");
         raw.put("kafka.group-id", services.uniqueName("group"));
         raw.put("pipeline.checkpoint-interval", "1 s");
+        // Gold tables of the shared catalog stay apart per test.
+        raw.put("gold.table-prefix", services.uniqueName("g") + "_");
         raw.putAll(settings);
         this.config = IngestionPipeline.validate(PipelineConfig.fromMap(raw, IngestionPipeline.options())).configuration();
     }

@@ -44,6 +44,25 @@ public final class GoldTables {
                             Types.NestedField.required(9, COMPUTED_AT, Types.TimestampType.withoutZone(), "When the row was computed, UTC")),
                     Set.of(1, 2));
 
+    public static final String USER_ID = "user_id";
+    public static final String SESSION_START = "session_start";
+    public static final String SESSION_END = "session_end";
+    public static final String PAGE_VIEWS = "page_views";
+    public static final String ADDS_TO_CART = "adds_to_cart";
+    public static final String PURCHASES = "purchases";
+
+    private static final Schema USER_SESSIONS =
+            new Schema(
+                    Types.NestedField.required(1, USER_ID, Types.LongType.get(), "Customer id"),
+                    Types.NestedField.required(2, SESSION_START, Types.TimestampType.withoutZone(), "First event of the session, UTC"),
+                    Types.NestedField.required(
+                            3, SESSION_END, Types.TimestampType.withoutZone(), "Last event of the session plus the gap, UTC"),
+                    Types.NestedField.required(4, EVENTS, Types.LongType.get(), "Events in the session"),
+                    Types.NestedField.required(5, PAGE_VIEWS, Types.LongType.get(), "VIEW events"),
+                    Types.NestedField.required(6, ADDS_TO_CART, Types.LongType.get(), "ADD_TO_CART events"),
+                    Types.NestedField.required(7, PURCHASES, Types.LongType.get(), "PURCHASE events"),
+                    Types.NestedField.required(8, COMPUTED_AT, Types.TimestampType.withoutZone(), "When the row was computed, UTC"));
+
     public static final String DATASET = "dataset";
     public static final String EVENT_ID = "event_id";
     public static final String EVENT_TS = "event_ts";
@@ -77,6 +96,17 @@ public final class GoldTables {
                         .partitioning(s -> PartitionSpec.builderFor(s).day(WINDOW_START).build()))
                 // A window's row is replaced when it fires again: upserts on (facility_id, window_start).
                 .property(TableProperties.UPSERT_ENABLED, "true")
+                .build();
+    }
+
+    /**
+     * {@code gold.<prefix>user_sessions}: clickstream sessions (30 minutes without events end one),
+     * written once per session when it is final: append-only, no deletes.
+     */
+    public static TableSpec userSessions(String prefix) {
+        return AppendOnlyTables.withProperties(TableSpec.builder(Layer.GOLD, prefix + "user_sessions")
+                        .schema(USER_SESSIONS)
+                        .partitioning(s -> PartitionSpec.builderFor(s).day(SESSION_START).build()))
                 .build();
     }
 
