@@ -264,6 +264,7 @@ public final class LocalPipelineRun {
         String prefix = config.configuration().get(dev.lakestream.jobs.gold.GoldOptions.TABLE_PREFIX);
         Table gold = catalog.loadTable(dev.lakestream.catalog.tables.GoldTables.facilityThroughputHourly(prefix).identifier());
         Table late = catalog.loadTable(dev.lakestream.catalog.tables.GoldTables.lateEvents(prefix).identifier());
+        Table sessions = catalog.loadTable(dev.lakestream.catalog.tables.GoldTables.userSessions(prefix).identifier());
         int windows = 0;
         int finals = 0;
         try (CloseableIterable<Record> rows = IcebergGenerics.read(gold).build()) {
@@ -283,6 +284,16 @@ public final class LocalPipelineRun {
         out.println("== Gold: event-time windows over silver");
         out.printf(Locale.ROOT, "   %-45s %,d facility-windows, %,d final (the rest wait for the allowed lateness)%n",
                 gold.name(), windows, finals);
+        long sessionCount = 0;
+        long sessionEvents = 0;
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(sessions).build()) {
+            for (Record r : rows) {
+                sessionCount++;
+                sessionEvents += (Long) r.getField("events");
+            }
+        }
+        out.printf(Locale.ROOT, "   %-45s %,d closed sessions holding %,d clicks (30 minutes without a click end one)%n",
+                sessions.name(), sessionCount, sessionEvents);
         out.printf(Locale.ROOT, "   %-45s %,d events past the allowed lateness, the latest %d min %d s behind the watermark%n",
                 late.name(), lateEvents, maxLateness / 60_000, maxLateness / 1000 % 60);
     }
