@@ -1,5 +1,6 @@
 package dev.lakestream.catalog.spec;
 
+import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.UpdateProperties;
 import org.apache.iceberg.UpdateSchema;
@@ -50,12 +51,32 @@ public final class TableProvisioner {
                                 .withProperties(spec.properties())
                                 .create();
                 LOG.info("Created table {} partitioned by {}", spec.identifier(), spec.partitionSpec().fields());
-                return table;
+                return withMainBranch(table, spec);
             } catch (AlreadyExistsException e) {
                 LOG.info("Table {} was created concurrently; verifying it against its spec", spec.identifier());
             }
         }
-        return evolve(catalog.loadTable(spec.identifier()), spec);
+        return withMainBranch(evolve(catalog.loadTable(spec.identifier()), spec), spec);
+    }
+
+    /**
+     * Keyed tables (those with identifier fields) get their main branch before any writer runs:
+     * Iceberg 1.11's dynamic sink creates it on first write from every writer at once, and all but
+     * one fail with "Ref main already exists" (restarting the job).
+     */
+    private static Table withMainBranch(Table table, TableSpec spec) {
+        if (!spec.schema().identifierFieldIds().isEmpty() && table.refs().get(SnapshotRef.MAIN_BRANCH) == null) {
+            try {
+                table.manageSnapshots().createBranch(SnapshotRef.MAIN_BRANCH).commit();
+            } catch (IllegalArgumentException e) {
+                // Created concurrently by another provisioner: the branch exists, which is all we need.
+                table.refresh();
+                if (table.refs().get(SnapshotRef.MAIN_BRANCH) == null) {
+                    throw e;
+                }
+            }
+        }
+        return table;
     }
 
     private Table evolve(Table table, TableSpec spec) {

@@ -48,6 +48,20 @@ class TableProvisionerTest {
     }
 
     @Test
+    void keyedTablesGetTheirMainBranchBeforeAnyWriterRuns() {
+        TableSpec keyed = dev.lakestream.catalog.tables.CurrentStateTable.spec("orders",
+                java.util.List.of(org.apache.iceberg.types.Types.NestedField.required(1, "order_id",
+                        org.apache.iceberg.types.Types.LongType.get())),
+                java.util.List.of("order_id"), s -> org.apache.iceberg.PartitionSpec.unpartitioned());
+
+        org.apache.iceberg.Table table = provisioner.ensure(keyed);
+        provisioner.ensure(keyed);
+
+        assertThat(table.refs()).containsKey(org.apache.iceberg.SnapshotRef.MAIN_BRANCH);
+        assertThat(provisioner.ensure(v1()).refs()).as("append-only tables start without snapshots").isEmpty();
+    }
+
+    @Test
     void ensureIsIdempotent() {
         provisioner.ensure(v1());
         long snapshots = catalog.loadTable(v1().identifier()).history().size();
