@@ -5,11 +5,15 @@ import dev.lakestream.jobs.cdc.CdcCapture;
 import dev.lakestream.jobs.cdc.CdcJob;
 import dev.lakestream.jobs.gold.GoldJob;
 import dev.lakestream.jobs.gold.GoldOptions;
+import dev.lakestream.jobs.silver.PayloadEventTime;
 import dev.lakestream.jobs.silver.SilverDataset;
 import dev.lakestream.jobs.silver.SilverJob;
 import dev.lakestream.jobs.silver.SilverSettings;
 import dev.lakestream.jobs.sink.CurrentStateSink;
 import dev.lakestream.jobs.sink.TableSink;
+
+import dev.lakestream.watermarks.EventStreamWatermarks;
+import dev.lakestream.watermarks.WatermarkOptions;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -102,18 +106,25 @@ public final class IngestionJob {
             CdcJob.addTo(env, capture, sink, currentState);
         }
         for (BronzeSource source : sources) {
-            // Bronze and silver need no event time (ingest time partitions bronze; event time
-            // windows come later, in gold), so sources emit no watermarks. The row type comes from
-            // the bronze table: KinesisStreamsSource 4.3 does not declare its produced type.
+            // A source feeding a silver dataset gets event-time watermarks per partition or shard when
+            // gold windows run on it (read from the payload at the source); bronze and silver alone
+            // need none. The row type comes from the bronze table: KinesisStreamsSource 4.3 does not
+            // declare its produced type.
+            SilverDataset dataset = silverBySource.get(source.name());
+            WatermarkStrategy<RowData> watermarks = dataset == null || gold == null
+                    ? WatermarkStrategy.noWatermarks()
+                    : EventStreamWatermarks.create(
+                            new PayloadEventTime(source.rawRecords(), dataset.schema().eventTimeField()),
+                            gold.get(WatermarkOptions.EVENTS_MAX_OUT_OF_ORDERNESS),
+                            gold.get(WatermarkOptions.EVENTS_IDLE_TIMEOUT));
             DataStream<RowData> rows =
                     env.fromSource(
                                     source.source(),
-                                    WatermarkStrategy.noWatermarks(),
+                                    watermarks,
                                     "Source " + source.name(),
                                     InternalTypeInfo.of(FlinkSchemaUtil.convert(source.table().schema())))
                             .uid(source.uid());
             sink.write(source.table(), rows);
-            SilverDataset dataset = silverBySource.get(source.name());
             if (dataset != null) {
                 silverByDataset.put(dataset.name(),
                         SilverJob.addTo(rows, source.rawRecords(), dataset, silverSettings, sink));

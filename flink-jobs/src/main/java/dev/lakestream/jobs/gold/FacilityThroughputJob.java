@@ -3,10 +3,8 @@ package dev.lakestream.jobs.gold;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.GoldTables;
 import dev.lakestream.jobs.sink.TableSink;
-import dev.lakestream.watermarks.EventStreamWatermarks;
-import dev.lakestream.watermarks.WatermarkOptions;
 
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -29,8 +27,8 @@ import java.time.ZoneOffset;
  * Gold {@code facility_throughput_hourly}: units per facility in 1-hour windows every 15 minutes
  * (hopping), with Flink SQL's HOP window table-valued function over silver fulfillment events.
  *
- * <p>Each window fires twice. First at the watermark (newest event time minus {@code
- * watermarks.events.max-out-of-orderness}, {@link EventStreamWatermarks}): a provisional row ({@code is_final=false}). Then again on a
+ * <p>Each window fires twice. First at the watermark, which the sources generate per partition or
+ * shard from the events' time ({@code watermarks.events.*}, {@code EventStreamWatermarks}): a provisional row ({@code is_final=false}). Then again on a
  * watermark held back by {@code gold.allowed-lateness}: the final row, which counts every event
  * that arrived within the allowed lateness and replaces the provisional one (upsert on facility
  * and window start). Window TVFs fire once per window, so the two firings are two windowed
@@ -47,19 +45,17 @@ public final class FacilityThroughputJob {
     /** @return the events too late for any window, as late-events rows */
     public static DataStream<RowData> addTo(StreamTableEnvironment tables, DataStream<RowData> silverFulfillment,
             String dataset, ReadableConfig config, TableSink sink) {
-        Duration bound = config.get(WatermarkOptions.EVENTS_MAX_OUT_OF_ORDERNESS);
         Duration lateness = config.get(GoldOptions.ALLOWED_LATENESS);
-        Duration idle = config.get(WatermarkOptions.EVENTS_IDLE_TIMEOUT);
         String prefix = config.get(GoldOptions.TABLE_PREFIX);
         DataStream<FulfillmentEvent> events = silverFulfillment.map(FulfillmentEvent::of).returns(FulfillmentEvent.class)
                 .uid("gold-events-" + dataset).name("Gold events of " + dataset);
 
-        DataStream<FulfillmentEvent> provisionalInput = events
-                .assignTimestampsAndWatermarks(FacilityThroughputJob.<FulfillmentEvent>watermarks(bound, idle))
-                .uid("gold-watermarks-provisional-" + dataset).name("Watermarks (provisional)");
+        // Watermarks come from the sources (per partition or shard) through silver.
+        DataStream<FulfillmentEvent> provisionalInput = events;
         SingleOutputStreamOperator<FulfillmentEvent> finalInput = events
-                .assignTimestampsAndWatermarks(FacilityThroughputJob.<FulfillmentEvent>watermarks(bound.plus(lateness), idle))
-                .uid("gold-watermarks-final-" + dataset).name("Watermarks (final)")
+                .transform("Hold back watermark", TypeInformation.of(FulfillmentEvent.class),
+                        new HoldBackWatermark<FulfillmentEvent>(lateness))
+                .uid("gold-watermarks-final-" + dataset)
                 .process(LateEventRouter.<FulfillmentEvent>slices(dataset, SLIDE.toMillis()))
                 .returns(FulfillmentEvent.class)
                 .uid("gold-late-router-" + dataset).name("Late events of " + dataset);
@@ -74,11 +70,6 @@ public final class FacilityThroughputJob {
                 .uid("gold-keep-final-" + gold.identifier().name()).name("Keep final rows");
         sink.write(gold, rows);
         return finalInput.getSideOutput(LateEventRouter.LATE);
-    }
-
-    /** The event-stream strategy of the watermarks module, on the event time of silver. */
-    static <T extends GoldEvent> WatermarkStrategy<T> watermarks(Duration bound, Duration idle) {
-        return EventStreamWatermarks.create((e, previous) -> e.eventTsMillis(), bound, idle);
     }
 
     /** The HOP window query over {@code events}, as gold rows with {@code isFinal}. */

@@ -3,8 +3,8 @@ package dev.lakestream.jobs.gold;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.GoldTables;
 import dev.lakestream.jobs.sink.TableSink;
-import dev.lakestream.watermarks.WatermarkOptions;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -39,12 +39,12 @@ public final class UserSessionsJob {
     /** @return the events too late for any session, as late-events rows */
     public static DataStream<RowData> addTo(StreamTableEnvironment tables, DataStream<RowData> silverClicks, String dataset,
             ReadableConfig config, TableSink sink) {
-        Duration bound = config.get(WatermarkOptions.EVENTS_MAX_OUT_OF_ORDERNESS).plus(config.get(GoldOptions.ALLOWED_LATENESS));
-        Duration idle = config.get(WatermarkOptions.EVENTS_IDLE_TIMEOUT);
         SingleOutputStreamOperator<ClickEvent> input = silverClicks.map(ClickEvent::of).returns(ClickEvent.class)
                 .uid("gold-events-" + dataset).name("Gold events of " + dataset)
-                .assignTimestampsAndWatermarks(FacilityThroughputJob.<ClickEvent>watermarks(bound, idle))
-                .uid("gold-watermarks-final-" + dataset).name("Watermarks (final)")
+                // Watermarks come from the sources through silver; sessions fire once, final.
+                .transform("Hold back watermark", TypeInformation.of(ClickEvent.class),
+                        new HoldBackWatermark<ClickEvent>(config.get(GoldOptions.ALLOWED_LATENESS)))
+                .uid("gold-watermarks-final-" + dataset)
                 .process(LateEventRouter.<ClickEvent>sessions(dataset, GAP.toMillis()))
                 .returns(ClickEvent.class)
                 .uid("gold-late-router-" + dataset).name("Late events of " + dataset);

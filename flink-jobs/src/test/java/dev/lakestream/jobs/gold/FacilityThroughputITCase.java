@@ -26,6 +26,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Gold facility throughput from a Kafka fulfillment stream with out-of-order and late events:
  * after the final firings, every window equals a plain-Java computation over the same events, and
  * the event that came after its windows' final firing is in the late table with its lateness.
+ * The topic has two partitions, read at their own pace (watermarks per partition, at the source);
+ * after the first phase one of them goes idle for good, and the windows still fire.
  */
 class FacilityThroughputITCase {
 
@@ -75,7 +78,7 @@ class FacilityThroughputITCase {
     void finalWindowsEqualAnIndependentComputationAndTooLateEventsAreKept() throws Exception {
         LocalServices services = LocalServices.shared();
         String topic = services.uniqueName("fulfillment_gold");
-        KafkaTestTopics.create(services.kafkaBootstrapServers(), topic, 1);
+        KafkaTestTopics.create(services.kafkaBootstrapServers(), topic, 2);
         SplittableRandom random = new SplittableRandom(5);
         List<Sent> phase1 = new ArrayList<>();
         // Three hours of events, in order but up to 3 s out of order, and a few 10-20 minutes behind
@@ -92,10 +95,11 @@ class FacilityThroughputITCase {
         }
         // The newest time, on enough events that every watermark generator instance sees it.
         long maxTs = START.toEpochMilli() + Duration.ofHours(3).toMillis();
+        // The newest time in every partition (facility keys spread over both).
         for (int i = 0; i < 16; i++) {
-            phase1.add(new Sent("m-" + i, "FC-001", "PICKED", 1, maxTs));
+            phase1.add(new Sent("m-" + i, "FC-00" + (1 + i % 4), "PICKED", 1, maxTs));
         }
-        produce(services, topic, phase1);
+        assertThat(produce(services, topic, phase1, null)).as("phase 1 fills both partitions").containsExactlyInAnyOrder(0, 1);
 
         PipelineUnderTest pipeline = new PipelineUnderTest(services, List.of(topic), Map.of(
                 "silver.fulfillment-events.source", topic,
@@ -119,7 +123,8 @@ class FacilityThroughputITCase {
         for (int i = 0; i < 16; i++) {
             phase2.add(new Sent("flush-" + i, "FLUSH", "PICKED", 1, flushTs));
         }
-        produce(services, topic, phase2);
+        // One key: everything after phase 1 goes to one partition; the other stays idle.
+        assertThat(produce(services, topic, phase2, "one-partition")).as("partitions of phase 2").hasSize(1);
         awaitFinalWindow(gold, maxTs, job);
         CatchUpThenStop.atCurrentEnd(services.kafkaBootstrapServers(),
                         pipeline.config().get(KafkaBronzeOptions.GROUP_ID), List.of(topic))
@@ -200,11 +205,16 @@ class FacilityThroughputITCase {
         throw new AssertionError("No final window ending at or after " + end + " within 3 minutes");
     }
 
-    private static void produce(LocalServices services, String topic, List<Sent> events) throws Exception {
+    /** Produces keyed by facility, or all by {@code key}; returns the partitions written to. */
+    private static Set<Integer> produce(LocalServices services, String topic, List<Sent> events, String key)
+            throws Exception {
         List<byte[][]> keyValues = new ArrayList<>();
         for (Sent e : events) {
-            keyValues.add(new byte[][] {e.facility.getBytes(StandardCharsets.UTF_8), e.json()});
+            keyValues.add(new byte[][] {(key == null ? e.facility : key).getBytes(StandardCharsets.UTF_8), e.json()});
         }
-        KafkaTestTopics.produce(services.kafkaBootstrapServers(), topic, keyValues);
+        Set<Integer> partitions = new java.util.TreeSet<>();
+        KafkaTestTopics.produce(services.kafkaBootstrapServers(), topic, keyValues)
+                .forEach(p -> partitions.add(p.coordinate.partition));
+        return partitions;
     }
 }

@@ -1,0 +1,35 @@
+package dev.lakestream.jobs.gold;
+
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+import java.time.Duration;
+
+/**
+ * Forwards records and holds the watermark back by the allowed lateness: the final firings of gold
+ * windows run on it, so they count every event that arrives within the allowed lateness. The
+ * watermark itself still comes from the sources, per partition or shard.
+ */
+final class HoldBackWatermark<T> extends AbstractStreamOperator<T> implements OneInputStreamOperator<T, T> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final long lateness;
+
+    HoldBackWatermark(Duration lateness) {
+        this.lateness = lateness.toMillis();
+    }
+
+    @Override
+    public void processElement(StreamRecord<T> element) {
+        output.collect(element);
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        long held = mark.getTimestamp() == Long.MAX_VALUE ? Long.MAX_VALUE : mark.getTimestamp() - lateness;
+        super.processWatermark(new Watermark(held));
+    }
+}

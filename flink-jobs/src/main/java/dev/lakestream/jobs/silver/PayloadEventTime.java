@@ -1,0 +1,84 @@
+package dev.lakestream.jobs.silver;
+
+import dev.lakestream.jobs.bronze.BronzeSource;
+
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonFactory;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
+import org.apache.flink.table.data.RowData;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+/**
+ * The event time of a bronze row of an event stream, read at the source so that watermarks are
+ * generated per Kafka partition or Kinesis shard: the payload's event-time field (ISO-8601 with
+ * offset, or epoch millis), found by a streaming scan of the top-level JSON object.
+ *
+ * <p>A record without a readable event time (it will be quarantined), or with one more than a day
+ * ahead of the wall clock (a broken client clock), gets {@link Long#MIN_VALUE}: it never moves the
+ * watermark, which it would otherwise push past every honest event.
+ */
+public final class PayloadEventTime implements SerializableTimestampAssigner<RowData> {
+
+    private static final long serialVersionUID = 1L;
+
+    static final Duration MAX_AHEAD = Duration.ofDays(1);
+
+    private final BronzeSource.RawRecords rawRecords;
+    private final String field;
+    private transient JsonFactory json;
+
+    public PayloadEventTime(BronzeSource.RawRecords rawRecords, String field) {
+        this.rawRecords = rawRecords;
+        this.field = field;
+    }
+
+    @Override
+    public long extractTimestamp(RowData row, long recordTimestamp) {
+        try {
+            long ts = of(rawRecords.map(row).payload());
+            return ts > System.currentTimeMillis() + MAX_AHEAD.toMillis() ? Long.MIN_VALUE : ts;
+        } catch (Exception e) {
+            // The record is malformed; silver quarantines it with the reason. It carries no event time.
+            return Long.MIN_VALUE;
+        }
+    }
+
+    /** The event time in {@code payload}; {@link Long#MIN_VALUE} when it has none. */
+    long of(byte[] payload) throws IOException {
+        if (payload == null) {
+            return Long.MIN_VALUE;
+        }
+        if (json == null) {
+            json = new JsonFactory();
+        }
+        try (JsonParser parser = json.createParser(payload)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return Long.MIN_VALUE;
+            }
+            JsonToken token;
+            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = parser.getCurrentName();
+                JsonToken value = parser.nextToken();
+                if (field.equals(name)) {
+                    if (value == JsonToken.VALUE_STRING) {
+                        try {
+                            return OffsetDateTime.parse(parser.getText().trim(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                                    .toInstant().toEpochMilli();
+                        } catch (DateTimeParseException e) {
+                            return Long.MIN_VALUE;
+                        }
+                    }
+                    return value == JsonToken.VALUE_NUMBER_INT ? parser.getLongValue() : Long.MIN_VALUE;
+                }
+                parser.skipChildren();
+            }
+            return Long.MIN_VALUE;
+        }
+    }
+}
