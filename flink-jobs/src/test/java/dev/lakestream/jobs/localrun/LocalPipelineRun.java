@@ -275,10 +275,12 @@ public final class LocalPipelineRun {
         }
         long lateEvents = 0;
         long maxLateness = 0;
+        Map<String, Integer> lateByDataset = new java.util.TreeMap<>();
         try (CloseableIterable<Record> rows = IcebergGenerics.read(late).build()) {
             for (Record r : rows) {
                 lateEvents++;
                 maxLateness = Math.max(maxLateness, (Long) r.getField("lateness_ms"));
+                lateByDataset.merge((String) r.getField("dataset"), 1, Integer::sum);
             }
         }
         out.println("== Gold: event-time windows over silver");
@@ -294,8 +296,8 @@ public final class LocalPipelineRun {
         }
         out.printf(Locale.ROOT, "   %-45s %,d closed sessions holding %,d clicks (30 minutes without a click end one)%n",
                 sessions.name(), sessionCount, sessionEvents);
-        out.printf(Locale.ROOT, "   %-45s %,d events past the allowed lateness, the latest %d min %d s behind the watermark%n",
-                late.name(), lateEvents, maxLateness / 60_000, maxLateness / 1000 % 60);
+        out.printf(Locale.ROOT, "   %-45s %,d events past the allowed lateness %s, the latest %d min %d s behind the watermark%n",
+                late.name(), lateEvents, lateByDataset, maxLateness / 60_000, maxLateness / 1000 % 60);
     }
 
     /** A scripted day in the shop: order lifecycles, cancellations, GDPR deletes, moves, new orders. */
