@@ -6,6 +6,7 @@ import dev.lakestream.cdc.ChangeOp;
 import dev.lakestream.jobs.silver.QuarantineRows;
 
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -81,9 +82,10 @@ public final class ApplyChanges extends KeyedProcessFunction<String, ChangeEvent
             current.clear();
         } else {
             try {
-                columns.accommodate(change.afterJson());
+                JsonNode image = ChangeRowConverter.parse(change.afterJson());
+                columns.accommodate(image);
                 // Converted here only to decide: a row that does not fit its columns is quarantined, not applied.
-                columns.converter().toRow(change.afterJson(), change.op().code(), at, TimestampData.fromEpochMillis(sourceTs));
+                columns.converter().toRow(image, change.op().code(), at, TimestampData.fromEpochMillis(sourceTs));
             } catch (ChangeRowConverter.ConversionException e) {
                 quarantined.inc();
                 long now = System.currentTimeMillis();

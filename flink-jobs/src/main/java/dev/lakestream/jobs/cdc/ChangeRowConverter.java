@@ -49,7 +49,6 @@ public final class ChangeRowConverter implements Serializable {
     }
 
     private final CdcTableSchema schema;
-    private transient ObjectMapper mapper;
 
     public ChangeRowConverter(CdcTableSchema schema) {
         this.schema = schema;
@@ -62,12 +61,20 @@ public final class ChangeRowConverter implements Serializable {
     /** The silver row for {@code imageJson}; the cdc_ columns from the change's op, position and time. */
     public GenericRowData toRow(String imageJson, String op, String position, TimestampData sourceTs)
             throws ConversionException {
-        JsonNode image;
+        return toRow(parse(imageJson), op, position, sourceTs);
+    }
+
+    /** A row image as a JSON tree, decimals exact. */
+    static JsonNode parse(String imageJson) throws ConversionException {
         try {
-            image = mapper().readTree(imageJson);
+            return SHARED.readTree(imageJson);
         } catch (JsonProcessingException e) {
             throw new ConversionException(null, "row image is not JSON: " + e.getOriginalMessage());
         }
+    }
+
+    /** As {@link #toRow(String, String, String, TimestampData)}, for an image already parsed. */
+    GenericRowData toRow(JsonNode image, String op, String position, TimestampData sourceTs) throws ConversionException {
         List<Column> columns = schema.columns();
         GenericRowData row = new GenericRowData(columns.size() + 3);
         for (int i = 0; i < columns.size(); i++) {
@@ -89,19 +96,14 @@ public final class ChangeRowConverter implements Serializable {
     }
 
     /** The field names of a row image. */
-    static java.util.List<String> fieldNames(String imageJson) throws ConversionException {
-        JsonNode image;
-        try {
-            image = SHARED.readTree(imageJson);
-        } catch (JsonProcessingException e) {
-            throw new ConversionException(null, "row image is not JSON: " + e.getOriginalMessage());
-        }
+    static java.util.List<String> fieldNames(JsonNode image) {
         java.util.List<String> names = new java.util.ArrayList<>();
         image.fieldNames().forEachRemaining(names::add);
         return names;
     }
 
-    private static final ObjectMapper SHARED = new ObjectMapper();
+    private static final ObjectMapper SHARED =
+            new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     static Object convert(Column column, JsonNode value) throws ConversionException {
         switch (column.type()) {
@@ -228,10 +230,4 @@ public final class ChangeRowConverter implements Serializable {
                 + (shown.length() > 100 ? shown.substring(0, 100) + "..." : shown));
     }
 
-    private ObjectMapper mapper() {
-        if (mapper == null) {
-            mapper = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-        }
-        return mapper;
-    }
 }

@@ -3,6 +3,7 @@ package dev.lakestream.jobs.cdc;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.cdc.CdcTableSchema;
 
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.util.Collector;
@@ -40,11 +41,12 @@ public final class SilverRecords implements DynamicRecordGenerator<SilverChange>
 
     @Override
     public void generate(SilverChange change, Collector<DynamicRecord> out) throws Exception {
-        if (columns.accommodate(change.image) || spec == null) {
+        JsonNode image = ChangeRowConverter.parse(change.image);
+        if (columns.accommodate(image) || spec == null) {
             spec = CdcTables.silverSpec(columns.schema(), tablePrefix, partitionColumn);
         }
         // ApplyChanges converted this image already (rejects went to quarantine), so it converts.
-        GenericRowData row = columns.converter().toRow(change.image, change.op, change.position,
+        GenericRowData row = columns.converter().toRow(image, change.op, change.position,
                 TimestampData.fromEpochMillis(change.sourceTsMillis));
         row.setRowKind(change.rowKind());
         DynamicRecord record = new DynamicRecord(spec.identifier(), "main", spec.schema(), row, spec.partitionSpec(),

@@ -2,6 +2,8 @@ package dev.lakestream.jobs.cdc;
 
 import dev.lakestream.cdc.CdcTableSchema;
 
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+
 import java.io.Serializable;
 import java.util.HashSet;
 import java.util.Set;
@@ -37,10 +39,10 @@ final class TableColumns implements Serializable {
         return converter;
     }
 
-    /** Makes room for the fields of {@code imageJson}; true when the columns grew. */
-    boolean accommodate(String imageJson) throws Exception {
+    /** Makes room for the fields of {@code image}; true when the columns grew. */
+    boolean accommodate(JsonNode image) throws Exception {
         Set<String> unknown = new HashSet<>();
-        for (String field : ChangeRowConverter.fieldNames(imageJson)) {
+        for (String field : ChangeRowConverter.fieldNames(image)) {
             if (!undeclared.contains(field) && schema.columns().stream().noneMatch(c -> c.name().equals(field))) {
                 unknown.add(field);
             }

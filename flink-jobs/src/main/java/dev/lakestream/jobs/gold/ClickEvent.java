@@ -3,15 +3,10 @@ package dev.lakestream.jobs.gold;
 import org.apache.flink.table.data.RowData;
 
 /** A silver clickstream event as the gold session windows read it. A Flink POJO. */
-public final class ClickEvent implements GoldEvent {
+public final class ClickEvent extends GoldEvent {
 
-    public String eventId;
     public long userId;
     public String eventType;
-    public long eventTsMillis;
-    public String sourceName;
-    public String sourcePartition;
-    public String sourcePosition;
 
     public ClickEvent() {}
 
@@ -26,30 +21,5 @@ public final class ClickEvent implements GoldEvent {
         e.sourcePartition = silver.getString(9).toString();
         e.sourcePosition = silver.getString(10).toString();
         return e;
-    }
-
-    @Override
-    public String eventId() {
-        return eventId;
-    }
-
-    @Override
-    public long eventTsMillis() {
-        return eventTsMillis;
-    }
-
-    @Override
-    public String sourceName() {
-        return sourceName;
-    }
-
-    @Override
-    public String sourcePartition() {
-        return sourcePartition;
-    }
-
-    @Override
-    public String sourcePosition() {
-        return sourcePosition;
     }
 }

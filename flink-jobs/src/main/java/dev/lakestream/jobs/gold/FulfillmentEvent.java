@@ -3,16 +3,11 @@ package dev.lakestream.jobs.gold;
 import org.apache.flink.table.data.RowData;
 
 /** A silver fulfillment event as the gold windows read it. A Flink POJO. */
-public final class FulfillmentEvent implements GoldEvent {
+public final class FulfillmentEvent extends GoldEvent {
 
-    public String eventId;
     public String facilityId;
     public String eventType;
     public int units;
-    public long eventTsMillis;
-    public String sourceName;
-    public String sourcePartition;
-    public String sourcePosition;
 
     public FulfillmentEvent() {}
 
@@ -28,30 +23,5 @@ public final class FulfillmentEvent implements GoldEvent {
         e.sourcePartition = silver.getString(7).toString();
         e.sourcePosition = silver.getString(8).toString();
         return e;
-    }
-
-    @Override
-    public String eventId() {
-        return eventId;
-    }
-
-    @Override
-    public long eventTsMillis() {
-        return eventTsMillis;
-    }
-
-    @Override
-    public String sourceName() {
-        return sourceName;
-    }
-
-    @Override
-    public String sourcePartition() {
-        return sourcePartition;
-    }
-
-    @Override
-    public String sourcePosition() {
-        return sourcePosition;
     }
 }

@@ -1,15 +1,34 @@
 package dev.lakestream.jobs.gold;
 
-/** What gold needs of any silver event besides its values: id, event time and where it came from. */
-public interface GoldEvent {
+/**
+ * What gold needs of any silver event besides its values: id, event time and where it came from.
+ * Subclasses are Flink POJOs; these public fields are part of them.
+ */
+public abstract class GoldEvent {
 
-    String eventId();
+    public String eventId;
+    public long eventTsMillis;
+    public String sourceName;
+    public String sourcePartition;
+    public String sourcePosition;
 
-    long eventTsMillis();
+    public String eventId() {
+        return eventId;
+    }
 
-    String sourceName();
+    public long eventTsMillis() {
+        return eventTsMillis;
+    }
 
-    String sourcePartition();
+    public String sourceName() {
+        return sourceName;
+    }
 
-    String sourcePosition();
+    public String sourcePartition() {
+        return sourcePartition;
+    }
+
+    public String sourcePosition() {
+        return sourcePosition;
+    }
 }

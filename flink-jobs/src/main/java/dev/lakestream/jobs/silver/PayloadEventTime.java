@@ -40,11 +40,17 @@ public final class PayloadEventTime implements SerializableTimestampAssigner<Row
 
     @Override
     public long extractTimestamp(RowData row, long recordTimestamp) {
+        byte[] payload;
         try {
-            long ts = of(rawRecords.map(row).payload());
-            return ts > System.currentTimeMillis() + MAX_AHEAD.toMillis() ? Long.MIN_VALUE : ts;
+            payload = rawRecords.map(row).payload();
         } catch (Exception e) {
-            // The record is malformed; silver quarantines it with the reason. It carries no event time.
+            throw new IllegalStateException("Cannot read the payload of a bronze row", e);
+        }
+        try {
+            long ts = of(payload);
+            return ts > System.currentTimeMillis() + MAX_AHEAD.toMillis() ? Long.MIN_VALUE : ts;
+        } catch (IOException e) {
+            // Not JSON: silver quarantines the record with the reason. It carries no event time.
             return Long.MIN_VALUE;
         }
     }

@@ -123,15 +123,15 @@ class ApplyChangesTest {
         };
         TableColumns columns = new TableColumns(ORDERS, source);
 
-        assertThat(columns.accommodate(order("paid", "10.00"))).isFalse();
-        assertThat(columns.accommodate("{\"order_id\":7,\"status\":\"paid\",\"total\":\"10.00\",\"discount\":\"1.50\"}")).isTrue();
+        assertThat(columns.accommodate(ChangeRowConverter.parse(order("paid", "10.00")))).isFalse();
+        assertThat(columns.accommodate(ChangeRowConverter.parse("{\"order_id\":7,\"status\":\"paid\",\"total\":\"10.00\",\"discount\":\"1.50\"}"))).isTrue();
         assertThat(columns.schema().columns()).extracting(Column::name).containsExactly("order_id", "status", "total", "discount");
         assertThat(columns.schema().columns().get(2).type()).isEqualTo(ColumnType.DECIMAL);
         assertThat(columns.converter().toRow("{\"order_id\":7,\"status\":\"paid\",\"total\":\"10.00\",\"discount\":\"1.50\"}",
                 "u", "pg:1", null).getDecimal(3, 5, 2).toString()).isEqualTo("1.50");
         // A field the source does not declare either costs one lookup, not one per row.
-        assertThat(columns.accommodate("{\"order_id\":7,\"ghost\":1}")).isFalse();
-        assertThat(columns.accommodate("{\"order_id\":8,\"ghost\":2}")).isFalse();
+        assertThat(columns.accommodate(ChangeRowConverter.parse("{\"order_id\":7,\"ghost\":1}"))).isFalse();
+        assertThat(columns.accommodate(ChangeRowConverter.parse("{\"order_id\":8,\"ghost\":2}"))).isFalse();
         assertThat(lookups[0]).isEqualTo(2);
     }
 

@@ -2,6 +2,7 @@ package dev.lakestream.localservices.support;
 
 import dev.lakestream.localservices.ServiceStartException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** Polling with a deadline. Internal: not part of the API. */
 public final class Wait {
@@ -45,7 +46,7 @@ public final class Wait {
         throw new ServiceStartException("Timed out after " + timeout.toSeconds() + " s waiting for " + what + reason, last);
       }
       try {
-        Thread.sleep(interval.toMillis());
+        TimeUnit.MILLISECONDS.sleep(interval.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new ServiceStartException("Interrupted while waiting for " + what, e);
