@@ -174,8 +174,7 @@ public final class DebeziumEnvelopes implements Serializable {
     static SourcePosition position(JsonNode source, boolean read) {
         String connector = text(source, "connector");
         String snapshot = text(source, "snapshot");
-        boolean isSnapshot = read || "true".equals(snapshot) || "last".equals(snapshot) || "first".equals(snapshot)
-                || "first_in_data_collection".equals(snapshot) || "last_in_data_collection".equals(snapshot);
+        boolean isSnapshot = read || (snapshot != null && CommitTime.SNAPSHOT_MARKERS.contains(snapshot));
         if ("postgresql".equals(connector)) {
             if (isSnapshot) {
                 return SourcePosition.snapshot(SourcePosition.Kind.POSTGRES);

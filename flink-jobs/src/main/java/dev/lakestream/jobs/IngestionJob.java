@@ -3,6 +3,8 @@ package dev.lakestream.jobs;
 import dev.lakestream.jobs.bronze.BronzeSource;
 import dev.lakestream.jobs.cdc.CdcCapture;
 import dev.lakestream.jobs.cdc.CdcJob;
+import dev.lakestream.jobs.cdc.SilverChange;
+import dev.lakestream.cdc.CommitTime;
 import dev.lakestream.jobs.gold.GoldJob;
 import dev.lakestream.jobs.gold.GoldOptions;
 import dev.lakestream.jobs.silver.PayloadEventTime;
@@ -102,8 +104,16 @@ public final class IngestionJob {
 
     public void addTo(StreamExecutionEnvironment env) {
         Map<String, DataStream<RowData>> silverByDataset = new LinkedHashMap<>();
+        Map<CdcCapture, Map<String, DataStream<SilverChange>>> silverChanges = new LinkedHashMap<>();
         for (CdcCapture capture : captures) {
-            CdcJob.addTo(env, capture, sink, currentState);
+            // Commit-time watermarks per split when gold runs (daily revenue windows the changes);
+            // aligned only where the source's readers can pause splits (Debezium topics on Kafka).
+            WatermarkStrategy<String> watermarks = gold == null
+                    ? WatermarkStrategy.noWatermarks()
+                    : capture.pausesSplits()
+                            ? WatermarkOptions.cdc(gold, new CommitTime())
+                            : WatermarkOptions.cdcUnaligned(gold, new CommitTime());
+            silverChanges.put(capture, CdcJob.addTo(env, capture, watermarks, sink, currentState));
         }
         for (BronzeSource source : sources) {
             // A source feeding a silver dataset gets event-time watermarks per partition or shard when
@@ -131,7 +141,7 @@ public final class IngestionJob {
             }
         }
         if (gold != null) {
-            GoldJob.addTo(env, silverByDataset, gold, sink);
+            GoldJob.addTo(env, silverByDataset, silverChanges, gold, sink);
         }
     }
 }

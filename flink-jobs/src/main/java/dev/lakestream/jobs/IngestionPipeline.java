@@ -7,6 +7,7 @@ import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.catalog.tables.BronzeKinesisTable;
 import dev.lakestream.catalog.tables.GoldTables;
+import dev.lakestream.jobs.gold.DailyRevenueJob;
 import dev.lakestream.jobs.gold.GoldJob;
 import dev.lakestream.jobs.gold.GoldOptions;
 import dev.lakestream.watermarks.WatermarkOptions;
@@ -87,6 +88,7 @@ public final class IngestionPipeline {
                 DebeziumKafkaOptions::problems,
                 c -> SilverOptions.problems(c, sourceNames(c)),
                 GoldOptions::problems,
+                c -> DailyRevenueJob.problems(c, capturedTables(c)),
                 WatermarkOptions::problems,
                 IngestionPipeline::catalogProblems);
     }
@@ -110,6 +112,14 @@ public final class IngestionPipeline {
                     + " or '" + DebeziumKafkaOptions.TOPICS.key() + "' (Debezium topics on Kafka)");
         }
         return List.of();
+    }
+
+    /** Every table a CDC source captures, as {@code schema.table} (PostgreSQL, Debezium) or {@code database.table} (MySQL). */
+    static List<String> capturedTables(ReadableConfig config) {
+        List<String> tables = new ArrayList<>(PostgresCdcOptions.tables(config));
+        tables.addAll(MySqlCdcOptions.tables(config));
+        tables.addAll(DebeziumKafkaOptions.tables(config));
+        return tables;
     }
 
     /** Names of every source the pipeline reads: Kafka topics, then Kinesis stream names. */
@@ -142,8 +152,12 @@ public final class IngestionPipeline {
         }
         java.util.Set<String> datasets = new java.util.HashSet<>();
         SilverOptions.datasetsBySource(config).values().forEach(d -> datasets.add(d.name()));
-        if (config.get(GoldOptions.ENABLED) && GoldJob.applies(datasets)) {
+        boolean revenue = config.get(GoldOptions.ENABLED) && DailyRevenueJob.input(config, captures(config)).isPresent();
+        if (config.get(GoldOptions.ENABLED) && (GoldJob.applies(datasets) || revenue)) {
             String prefix = config.get(GoldOptions.TABLE_PREFIX);
+            if (revenue) {
+                tables.add(GoldTables.dailyRevenue(prefix));
+            }
             if (datasets.contains(SilverDataset.FULFILLMENT_EVENTS.name())) {
                 tables.add(GoldTables.facilityThroughputHourly(prefix));
             }

@@ -21,6 +21,7 @@ public final class CdcCapture {
     private final Map<String, String> partitionColumns;
     private final String tablePrefix;
     private final SchemaSource schemaSource;
+    private final boolean pausesSplits;
 
     public CdcCapture(String name, String uid, Source<String, ?, ?> source, Map<String, CdcTableSchema> tables,
             Map<String, String> partitionColumns, String tablePrefix) {
@@ -30,6 +31,12 @@ public final class CdcCapture {
     /** @param schemaSource where the tables' columns can be read again when rows bring new ones */
     public CdcCapture(String name, String uid, Source<String, ?, ?> source, Map<String, CdcTableSchema> tables,
             Map<String, String> partitionColumns, String tablePrefix, SchemaSource schemaSource) {
+        this(name, uid, source, tables, partitionColumns, tablePrefix, schemaSource, false);
+    }
+
+    private CdcCapture(String name, String uid, Source<String, ?, ?> source, Map<String, CdcTableSchema> tables,
+            Map<String, String> partitionColumns, String tablePrefix, SchemaSource schemaSource, boolean pausesSplits) {
+        this.pausesSplits = pausesSplits;
         this.tablePrefix = Objects.requireNonNull(tablePrefix);
         this.schemaSource = Objects.requireNonNull(schemaSource);
         this.name = Objects.requireNonNull(name);
@@ -40,6 +47,19 @@ public final class CdcCapture {
         if (tables.isEmpty()) {
             throw new IllegalArgumentException("CDC source " + name + " captures no table");
         }
+    }
+
+    /**
+     * The same capture, declaring that its source's readers can pause splits (KafkaSource), so its
+     * watermarks may join an alignment group; the Flink CDC sources cannot (see {@code
+     * WatermarkAlignment}).
+     */
+    public CdcCapture pausingSplits() {
+        return new CdcCapture(name, uid, source, tables, partitionColumns, tablePrefix, schemaSource, true);
+    }
+
+    public boolean pausesSplits() {
+        return pausesSplits;
     }
 
     /** e.g. {@code postgres-shop}; names its quarantine table and operator uids. */

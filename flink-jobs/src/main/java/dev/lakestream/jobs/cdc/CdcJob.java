@@ -50,12 +50,23 @@ public final class CdcJob {
         return QuarantineTable.spec("cdc_" + capture.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_"));
     }
 
-    public static void addTo(StreamExecutionEnvironment env, CdcCapture capture, TableSink sink,
+    /** {@link #addTo(StreamExecutionEnvironment, CdcCapture, WatermarkStrategy, TableSink, CurrentStateSink)} without watermarks. */
+    public static Map<String, DataStream<SilverChange>> addTo(StreamExecutionEnvironment env, CdcCapture capture, TableSink sink,
             CurrentStateSink currentState) {
+        return addTo(env, capture, WatermarkStrategy.noWatermarks(), sink, currentState);
+    }
+
+    /**
+     * @param watermarks given to the source, so they are generated per split (snapshot chunks, the
+     *     log); gold windows over the changes need them ({@code CdcWatermarks})
+     * @return the row changes applied to each captured table's silver table, by table
+     */
+    public static Map<String, DataStream<SilverChange>> addTo(StreamExecutionEnvironment env, CdcCapture capture,
+            WatermarkStrategy<String> watermarks, TableSink sink, CurrentStateSink currentState) {
         Map<String, List<String>> keys = new LinkedHashMap<>();
         capture.tables().forEach((table, schema) -> keys.put(table, schema.primaryKey()));
         DataStream<String> envelopes =
-                env.fromSource(capture.source(), WatermarkStrategy.noWatermarks(), "CDC " + capture.name())
+                env.fromSource(capture.source(), watermarks, "CDC " + capture.name())
                         .uid(capture.uid());
         SingleOutputStreamOperator<ChangeEvent> changes =
                 envelopes.process(new ParseChanges(new DebeziumEnvelopes(keys), capture.name()))
@@ -63,6 +74,7 @@ public final class CdcJob {
                         .uid("cdc-parse-" + capture.name())
                         .name("Parse " + capture.name());
         DataStream<RowData> quarantine = changes.getSideOutput(ParseChanges.QUARANTINE);
+        Map<String, DataStream<SilverChange>> applied = new LinkedHashMap<>();
         for (Map.Entry<String, CdcTableSchema> e : capture.tables().entrySet()) {
             String table = e.getKey();
             DataStream<ChangeEvent> ofTable = changes.filter(c -> c.table().equals(table))
@@ -82,8 +94,10 @@ public final class CdcJob {
             currentState.write(silver, rows, new SilverRecords(e.getValue(), capture.schemaSource(),
                     capture.tablePrefix(), capture.partitionColumn(table), parallelism));
             quarantine = quarantine.union(rows.getSideOutput(ParseChanges.QUARANTINE));
+            applied.put(table, rows);
         }
         sink.write(quarantineTable(capture), quarantine);
+        return applied;
     }
 
     static final class KeyOf implements KeySelector<ChangeEvent, String> {

@@ -17,7 +17,8 @@ public final class GoldOptions {
     public static final ConfigOption<Boolean> ENABLED =
             ConfigOptions.key("gold.enabled").booleanType().defaultValue(true)
                     .withDescription("Compute the gold windows of the configured silver datasets (facility throughput of"
-                            + " fulfillment events, user sessions of the clickstream). false: bronze and silver only.");
+                            + " fulfillment events, user sessions of the clickstream, daily revenue of captured orders)."
+                            + " false: bronze and silver only.");
 
     public static final ConfigOption<Duration> ALLOWED_LATENESS =
             ConfigOptions.key("gold.allowed-lateness").durationType().defaultValue(Duration.ofHours(1))
@@ -29,10 +30,22 @@ public final class GoldOptions {
             ConfigOptions.key("gold.table-prefix").stringType().defaultValue("")
                     .withDescription("Prefix of the gold table names, e.g. eu_ gives gold.eu_facility_throughput_hourly.");
 
+    public static final ConfigOption<String> DAILY_REVENUE_ORDERS_TABLE =
+            ConfigOptions.key("gold.daily-revenue.orders-table").stringType().noDefaultValue()
+                    .withDescription("The captured table (schema.table, as in cdc.*.tables) whose changes daily revenue"
+                            + " counts; it needs columns order_id, customer_id, status, total and updated_at. Default: the"
+                            + " captured table named orders, if one capture also captures the customers table.");
+
+    public static final ConfigOption<String> DAILY_REVENUE_CUSTOMERS_TABLE =
+            ConfigOptions.key("gold.daily-revenue.customers-table").stringType().noDefaultValue()
+                    .withDescription("The captured table (schema.table) daily revenue takes each order's region from, as"
+                            + " of the order's change; it needs columns customer_id and region. Default: the captured table"
+                            + " named customers in the capture of the orders table.");
+
     private GoldOptions() {}
 
     public static List<ConfigOption<?>> all() {
-        return List.of(ENABLED, ALLOWED_LATENESS, TABLE_PREFIX);
+        return List.of(ENABLED, ALLOWED_LATENESS, TABLE_PREFIX, DAILY_REVENUE_ORDERS_TABLE, DAILY_REVENUE_CUSTOMERS_TABLE);
     }
 
     public static List<String> problems(ReadableConfig config) {

@@ -63,6 +63,34 @@ public final class GoldTables {
                     Types.NestedField.required(7, PURCHASES, Types.LongType.get(), "PURCHASE events"),
                     Types.NestedField.required(8, COMPUTED_AT, Types.TimestampType.withoutZone(), "When the row was computed, UTC"));
 
+    public static final String REVENUE_DATE = "revenue_date";
+    public static final String STATUS = "status";
+    public static final String REGION = "region";
+    public static final String TOTAL_ORDERS = "total_orders";
+    public static final String UNIQUE_CUSTOMERS = "unique_customers";
+    public static final String REVENUE = "revenue";
+    public static final String AVG_ORDER_VALUE = "avg_order_value";
+    public static final String CANCELLED_ORDERS = "cancelled_orders";
+
+    private static final Schema DAILY_REVENUE =
+            new Schema(
+                    java.util.List.of(
+                            Types.NestedField.required(1, REVENUE_DATE, Types.DateType.get(), "UTC day the orders entered the status"),
+                            Types.NestedField.required(2, STATUS, Types.StringType.get(), "Order status entered, upper-case"),
+                            Types.NestedField.required(
+                                    3, REGION, Types.StringType.get(), "Customer's region as of the change; UNKNOWN if none"),
+                            Types.NestedField.required(4, TOTAL_ORDERS, Types.LongType.get(), "Orders that entered the status"),
+                            Types.NestedField.required(5, UNIQUE_CUSTOMERS, Types.LongType.get(), "Distinct customers of those orders"),
+                            Types.NestedField.required(6, REVENUE, Types.DecimalType.of(18, 2), "Sum of their totals"),
+                            Types.NestedField.required(7, AVG_ORDER_VALUE, Types.DecimalType.of(18, 2), "revenue / total_orders, half up"),
+                            Types.NestedField.required(8, CANCELLED_ORDERS, Types.LongType.get(), "Of them, status CANCELLED"),
+                            Types.NestedField.required(
+                                    9, IS_FINAL, Types.BooleanType.get(),
+                                    "false: fired at the watermark, may still be corrected; true: includes every change"
+                                            + " within the allowed lateness, will not change"),
+                            Types.NestedField.required(10, COMPUTED_AT, Types.TimestampType.withoutZone(), "When the row was computed, UTC")),
+                    Set.of(1, 2, 3));
+
     public static final String DATASET = "dataset";
     public static final String EVENT_ID = "event_id";
     public static final String EVENT_TS = "event_ts";
@@ -107,6 +135,18 @@ public final class GoldTables {
         return AppendOnlyTables.withProperties(TableSpec.builder(Layer.GOLD, prefix + "user_sessions")
                         .schema(USER_SESSIONS)
                         .partitioning(s -> PartitionSpec.builderFor(s).day(SESSION_START).build()))
+                .build();
+    }
+
+    /**
+     * {@code gold.<prefix>daily_revenue}: per UTC day, status and region, the orders that entered the
+     * status that day; test orders excluded. Upserted on (revenue_date, status, region).
+     */
+    public static TableSpec dailyRevenue(String prefix) {
+        return AppendOnlyTables.withProperties(TableSpec.builder(Layer.GOLD, prefix + "daily_revenue")
+                        .schema(DAILY_REVENUE)
+                        .partitioning(s -> PartitionSpec.builderFor(s).month(REVENUE_DATE).build()))
+                .property(TableProperties.UPSERT_ENABLED, "true")
                 .build();
     }
 
