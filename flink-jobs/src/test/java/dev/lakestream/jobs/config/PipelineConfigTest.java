@@ -91,6 +91,25 @@ class PipelineConfigTest {
     }
 
     @Test
+    void dailyRevenueTablesMustBeCapturedOnes() {
+        Map<String, String> raw = valid();
+        raw.put("cdc.kafka.topics", "shop.public.orders");
+        raw.put("cdc.kafka.tables", "public.orders;public.customers");
+        raw.put("cdc.kafka.primary-keys", "public.orders=order_id;public.customers=customer_id");
+        raw.put("cdc.kafka.column-types", "public.orders=order_id LONG;public.customers=customer_id LONG");
+        raw.put("gold.daily-revenue.orders-table", "public.orders");
+        raw.put("gold.daily-revenue.customers-table", "public.clients");
+
+        assertThatThrownBy(() -> load(raw))
+                .isInstanceOfSatisfying(
+                        InvalidConfigurationException.class,
+                        e -> assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p)
+                                .contains("'gold.daily-revenue.customers-table'")
+                                .contains("'public.clients' is not a captured table")
+                                .contains("[public.orders, public.customers]")));
+    }
+
+    @Test
     void missingRequiredKeysAreAllReportedTogether() {
         Map<String, String> raw = valid();
         raw.remove("kafka.bootstrap-servers");
