@@ -13,6 +13,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,13 +53,18 @@ public final class CommitWatermarks {
     static final String CHECKPOINT_ID_PROPERTY = "flink.max-committed-checkpoint-id";
     static final String JOB_ID_PROPERTY = "flink.job-id";
 
+    private static final String STAMPS_FOLDER = "/lakestream-watermarks/";
+
+    /** How long stamps of other jobs (earlier runs) are kept: long past any restore of their last checkpoint. */
+    static final Duration OTHER_JOBS_RETENTION = Duration.ofDays(7);
+
     private static final Pattern STAMP_NAME = Pattern.compile("(\\d+)-of-(\\d+)");
 
     private CommitWatermarks() {}
 
     /** The stamp files' root of a table; under its metadata so that table-level tools treat them as the table's. */
     public static String directory(Table table) {
-        return stripSlash(table.location()) + "/metadata/lakestream-watermarks";
+        return stripSlash(table.location()) + "/metadata" + STAMPS_FOLDER.substring(0, STAMPS_FOLDER.length() - 1);
     }
 
     /** The directory holding one checkpoint's stamps, ending with '/'. */
@@ -183,27 +189,38 @@ public final class CommitWatermarks {
     }
 
     /**
-     * Deletes the stamps of checkpoints up to {@code checkpointId} of job {@code jobId}: they are
-     * committed or were never completed. Returns how many were deleted; throws on failure.
+     * Deletes the stamps no commit needs any more: those of job {@code jobId} up to {@code
+     * checkpointId} (committed, or never completed), and those of other jobs older than {@link
+     * #OTHER_JOBS_RETENTION} (a stopped or failed run leaves the stamps of checkpoints it did not
+     * commit; a restored run commits its predecessor's last checkpoint first, before any commit of
+     * its own). Returns how many were deleted; throws on failure.
      */
-    static int deleteUpTo(FileIO io, String directory, String jobId, long checkpointId) {
-        List<String> done = new ArrayList<>();
-        for (FileInfo file : list((SupportsPrefixOperations) io, jobDirectory(directory, jobId))) {
+    static int deleteObsolete(FileIO io, String directory, String jobId, long checkpointId, long nowMillis) {
+        List<String> obsolete = new ArrayList<>();
+        for (FileInfo file : list((SupportsPrefixOperations) io, stripSlash(directory) + "/")) {
+            // <directory>/<job id>/<checkpoint>/<subtask>-of-<parallelism>
             String location = file.location();
-            String parent = fileName(location.substring(0, location.lastIndexOf('/')));
-            if (parent.matches("\\d+") && Long.parseLong(parent) <= checkpointId) {
-                done.add(location);
+            int folder = location.lastIndexOf(STAMPS_FOLDER);
+            String[] parts = folder < 0 ? new String[0] : location.substring(folder + STAMPS_FOLDER.length()).split("/");
+            if (parts.length != 3 || !parts[1].matches("\\d+")) {
+                continue;
+            }
+            boolean done = parts[0].equals(jobId)
+                    ? Long.parseLong(parts[1]) <= checkpointId
+                    : file.createdAtMillis() < nowMillis - OTHER_JOBS_RETENTION.toMillis();
+            if (done) {
+                obsolete.add(location);
             }
         }
-        if (done.isEmpty()) {
+        if (obsolete.isEmpty()) {
             return 0;
         }
         if (io instanceof SupportsBulkOperations) {
-            ((SupportsBulkOperations) io).deleteFiles(done);
+            ((SupportsBulkOperations) io).deleteFiles(obsolete);
         } else {
-            done.forEach(io::deleteFile);
+            obsolete.forEach(io::deleteFile);
         }
-        return done.size();
+        return obsolete.size();
     }
 
     /** Lists {@code prefix}; a directory that does not exist (HadoopFileIO) lists nothing. */

@@ -29,7 +29,8 @@ import java.util.Set;
  * set("flink.job-id", ...)}. On {@code commit()} they read checkpoint {@code N}'s stamps ({@link
  * CommitWatermarks#read}) and add their minimum to the summary. A missing or unreadable stamp never
  * fails the commit: it goes on without the watermark keys, with a WARN that says why. After the
- * commit, the stamps of checkpoints up to {@code N} are deleted (best effort).
+ * commit, the stamps no commit needs any more are deleted, best effort ({@link
+ * CommitWatermarks#deleteObsolete}).
  *
  * <p>Everything else goes to the real table and update unchanged; a method that returns the update
  * itself (a fluent setter) returns the proxy, so the committer keeps talking to it.
@@ -232,10 +233,10 @@ public final class WatermarkStampingTableLoader implements TableLoader {
                 return;
             }
             try {
-                int deleted = CommitWatermarks.deleteUpTo(table.io(), directory, jobId, checkpoint);
-                LOG.debug("Deleted {} watermark stamps of {} up to checkpoint {}", deleted, table.name(), checkpoint);
+                int deleted = CommitWatermarks.deleteObsolete(table.io(), directory, jobId, checkpoint, System.currentTimeMillis());
+                LOG.debug("Deleted {} watermark stamps of {} no longer needed after checkpoint {}", deleted, table.name(), checkpoint);
             } catch (RuntimeException e) {
-                LOG.warn("Cannot delete the watermark stamps of {} up to checkpoint {} of job {}: they stay under {}",
+                LOG.warn("Cannot delete the watermark stamps of {} done with at checkpoint {} of job {}: they stay under {}",
                         table.name(), checkpoint, jobId, directory, e);
             }
         }

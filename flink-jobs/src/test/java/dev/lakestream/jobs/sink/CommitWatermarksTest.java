@@ -118,20 +118,27 @@ class CommitWatermarksTest {
     }
 
     @Test
-    void deletesTheStampsOfCommittedAndAbandonedCheckpointsOfTheJobOnly() throws IOException {
+    void deletesTheStampsOfCommittedAndAbandonedCheckpointsAndOtherJobsOnlyOnceTheyAreOld() throws IOException {
         stamp(JOB, 2, 0, 1, 1);
         stamp(JOB, 9, 0, 2, 1);
         stamp(JOB, 9, 1, 2, 1);
         stamp(JOB, 10, 0, 2, 1);
         stamp("another-job", 9, 0, 1, 1);
+        long now = System.currentTimeMillis();
 
-        assertThat(CommitWatermarks.deleteUpTo(io, directory, JOB, 9)).isEqualTo(3);
+        assertThat(CommitWatermarks.deleteObsolete(io, directory, JOB, 9, now)).isEqualTo(3);
 
         assertThat(CommitWatermarks.read(io, directory, JOB, 9).problem()).startsWith("no stamp");
         assertThat(CommitWatermarks.read(io, directory, JOB, 2).problem()).startsWith("no stamp");
         assertThat(io.newInputFile(CommitWatermarks.stampPath(directory, JOB, 10, 0, 2)).exists()).isTrue();
-        assertThat(CommitWatermarks.read(io, directory, "another-job", 9).watermark()).hasValue(1);
-        assertThat(CommitWatermarks.deleteUpTo(io, directory, "no-such-job", 9)).isZero();
+        assertThat(CommitWatermarks.read(io, directory, "another-job", 9).watermark()).as("a recent run's stamp").hasValue(1);
+
+        long later = now + CommitWatermarks.OTHER_JOBS_RETENTION.toMillis() + 60_000;
+        assertThat(CommitWatermarks.deleteObsolete(io, directory, JOB, 9, later)).isEqualTo(1);
+        assertThat(CommitWatermarks.read(io, directory, "another-job", 9).problem()).startsWith("no stamp");
+        assertThat(io.newInputFile(CommitWatermarks.stampPath(directory, JOB, 10, 0, 2)).exists()).isTrue();
+        assertThat(CommitWatermarks.deleteObsolete(new HadoopFileIO(new Configuration()),
+                warehouse.toUri() + "none/metadata/lakestream-watermarks", JOB, 9, now)).isZero();
     }
 
     @Test
