@@ -1,5 +1,6 @@
 package dev.lakestream.jobs.sink;
 
+import dev.lakestream.catalog.Layer;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.jobs.cdc.SilverChange;
 import dev.lakestream.jobs.cdc.SilverRecords;
@@ -8,13 +9,18 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.DistributionMode;
+import org.apache.iceberg.SerializableTable;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.sink.FlinkSink;
 import org.apache.iceberg.flink.sink.dynamic.DynamicIcebergSink;
+import org.apache.iceberg.io.FileIO;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +33,11 @@ import java.util.List;
  * if no snapshot holds that checkpoint yet; the source positions restored with it are the ones the
  * snapshot covers. This holds as long as the committer's uid stays the same: changing {@link
  * #uidPrefix(TableSpec)} on an existing job makes the restore lose the pending commit.
+ *
+ * <p>Gold commits also record the event-time watermark their data is complete up to ({@link
+ * CommitWatermarks}): a {@link WatermarkStamp} in front of the writers, uid {@code
+ * <prefix>-watermark-stamp}, and a committer table loaded through {@link
+ * WatermarkStampingTableLoader}. The writer and committer uids stay as they were.
  *
  * <p>The table must exist (the catalog module provisions it); the sink never creates tables.
  */
@@ -50,7 +61,25 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
 
     @Override
     public DataStreamSink<?> write(TableSpec table, DataStream<RowData> rows) {
-        FlinkSink.Builder builder = FlinkSink.forRowData(rows);
+        TableLoader loader = TableLoader.fromCatalog(catalogLoader, table.identifier());
+        FlinkSink.Builder builder;
+        if (table.layer() == Layer.GOLD) {
+            // Gold commits record the watermark they are complete up to (CommitWatermarks).
+            Table live = load(loader);
+            String directory = CommitWatermarks.directory(live);
+            FileIO io = SerializableTable.copyOf(live).io();
+            CommitWatermarks.requireListing(io, table.identifier().toString());
+            requireAlignedCheckpoints(rows, table);
+            DataStream<RowData> stamped = rows
+                    .transform("Watermark stamp " + table.identifier(), rows.getType(), new WatermarkStamp<RowData>(io, directory))
+                    .setParallelism(rows.getParallelism())
+                    .uid(uidPrefix(table) + "-watermark-stamp");
+            builder = FlinkSink.forRowData(stamped)
+                    .table(live)
+                    .tableLoader(new WatermarkStampingTableLoader(loader, directory));
+        } else {
+            builder = FlinkSink.forRowData(rows).tableLoader(loader);
+        }
         List<String> key = new ArrayList<>();
         table.schema().columns().stream()
                 .filter(c -> table.schema().identifierFieldIds().contains(c.fieldId()))
@@ -63,7 +92,6 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
             builder.equalityFieldColumns(key).upsert(upsert);
         }
         return builder
-                .tableLoader(TableLoader.fromCatalog(catalogLoader, table.identifier()))
                 // Rows are laid out as the spec declares; the sink maps them by column name onto the
                 // live table, which may list columns in another order after evolution.
                 .resolvedSchema(FlinkSchemaUtil.toResolvedSchema(table.schema()))
@@ -74,6 +102,28 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
                 .setSnapshotProperty(SNAPSHOT_JOB_PROPERTY, jobName)
                 .append()
                 .name("Iceberg " + table.identifier());
+    }
+
+    /** The table as it is now, through a loader of its own (the committer opens {@code loader} again). */
+    private static Table load(TableLoader loader) {
+        try (TableLoader probe = loader.clone()) {
+            probe.open();
+            return probe.loadTable();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot close the catalog after loading " + loader, e);
+        }
+    }
+
+    /**
+     * With unaligned checkpoints, rows in flight between a stamp and a writer it is not chained to
+     * (keyed tables shuffle in front of their writers) belong to the next checkpoint's files while
+     * the stamp already counted their watermark: commits would claim more than they hold.
+     */
+    private static void requireAlignedCheckpoints(DataStream<RowData> rows, TableSpec table) {
+        if (rows.getExecutionEnvironment().getCheckpointConfig().isUnalignedCheckpointsEnabled()) {
+            throw new IllegalStateException("Gold table " + table.identifier() + " records the watermark of each commit,"
+                    + " which needs aligned checkpoints: disable execution.checkpointing.unaligned");
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.lakestream.jobs.testing.CatchUpThenStop;
 import dev.lakestream.jobs.testing.KafkaTestTopics;
 import dev.lakestream.jobs.testing.MiniClusters;
 import dev.lakestream.jobs.testing.PipelineUnderTest;
+import dev.lakestream.jobs.testing.SnapshotWatermarks;
 import dev.lakestream.localservices.LocalServices;
 
 import org.apache.flink.core.execution.JobClient;
@@ -39,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * after the final firings, every window equals a plain-Java computation over the same events, and
  * the event that came after its windows' final firing is in the late table with its lateness.
  * The topic has two partitions, read at their own pace (watermarks per partition, at the source);
- * after the first phase one of them goes idle for good, and the windows still fire.
+ * after the first phase one of them goes idle for good, and the windows still fire. Every commit
+ * records the watermark it is complete up to, and every commit is right about it.
  */
 class FacilityThroughputITCase {
 
@@ -131,6 +133,7 @@ class FacilityThroughputITCase {
                 .awaitAndStop(job, Files.createTempDirectory("savepoints"), Duration.ofMinutes(3), () -> {});
 
         assertThat(goldRows(gold)).containsExactlyEntriesOf(expected(phase1));
+        assertEverySnapshotCompleteUpToItsWatermark(gold, expected(phase1), maxTs);
         List<String> lateRows = new ArrayList<>();
         late.refresh();
         try (CloseableIterable<Record> rows = IcebergGenerics.read(late).build()) {
@@ -160,13 +163,48 @@ class FacilityThroughputITCase {
         return out;
     }
 
+    /**
+     * Every commit records the watermark its data is complete up to, and holds to it: a window is
+     * final exactly when its last millisecond is at or before the watermark (Flink fires a window
+     * [start, end) at watermark end - 1), and then it holds every event of the window. The
+     * watermarks never go back, reach the newest phase-1 window, and the stamps are cleaned up.
+     */
+    private static void assertEverySnapshotCompleteUpToItsWatermark(Table gold, Map<String, String> expected, long maxTs)
+            throws Exception {
+        List<SnapshotWatermarks.Entry> snapshots = SnapshotWatermarks.ofEverySnapshot(gold);
+        for (SnapshotWatermarks.Entry snapshot : snapshots) {
+            Map<String, String> rows = goldRows(gold, snapshot.snapshotId, true);
+            rows.forEach((key, value) -> assertThat(value.endsWith(" final"))
+                    .as("%s: %s = %s is final iff its window ended by the watermark", snapshot, key, value)
+                    .isEqualTo(windowEnd(key) - 1 <= snapshot.watermark));
+            expected.forEach((key, value) -> {
+                if (windowEnd(key) - 1 <= snapshot.watermark) {
+                    assertThat(rows.get(key)).as("%s: window %s is complete", snapshot, key).isEqualTo(value);
+                }
+            });
+        }
+        assertThat(snapshots.get(snapshots.size() - 1).watermark).as("the last commit's watermark").isGreaterThanOrEqualTo(maxTs - 1);
+        SnapshotWatermarks.assertCommittedStampsDeleted(gold);
+    }
+
+    /** The end of the window of a {@link #goldRows} key (facility and window start), in epoch millis. */
+    private static long windowEnd(String key) {
+        return LocalDateTime.parse(key.split(" ")[1]).toInstant(ZoneOffset.UTC).toEpochMilli()
+                + FacilityThroughputJob.WINDOW.toMillis();
+    }
+
     /** Gold rows of the phase-1 facilities, by facility and window start. */
     private static Map<String, String> goldRows(Table gold) throws Exception {
         gold.refresh();
+        return goldRows(gold, gold.currentSnapshot().snapshotId(), false);
+    }
+
+    /** Gold rows as of {@code snapshotId}, by facility and window start; with the flush facility or without. */
+    private static Map<String, String> goldRows(Table gold, long snapshotId, boolean withFlush) throws Exception {
         Map<String, String> out = new TreeMap<>();
-        try (CloseableIterable<Record> rows = IcebergGenerics.read(gold).build()) {
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(gold).useSnapshot(snapshotId).build()) {
             for (Record r : rows) {
-                if ("FLUSH".equals(r.getField(GoldTables.FACILITY_ID))) {
+                if (!withFlush && "FLUSH".equals(r.getField(GoldTables.FACILITY_ID))) {
                     continue;
                 }
                 String key = r.getField(GoldTables.FACILITY_ID) + " " + r.getField(GoldTables.WINDOW_START);

@@ -6,6 +6,7 @@ import dev.lakestream.jobs.testing.CatchUpThenStop;
 import dev.lakestream.jobs.testing.KafkaTestTopics;
 import dev.lakestream.jobs.testing.MiniClusters;
 import dev.lakestream.jobs.testing.PipelineUnderTest;
+import dev.lakestream.jobs.testing.SnapshotWatermarks;
 import dev.lakestream.localservices.LocalServices;
 
 import org.apache.flink.core.execution.JobClient;
@@ -39,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Gold user sessions from a Kafka clickstream: every session equals a plain-Java sessionization
  * (30 minutes without events end one) of the same events, and the event that arrived after its
- * session could have closed is in the late table with its lateness.
+ * session could have closed is in the late table with its lateness. Every commit records the
+ * watermark it is complete up to, and holds exactly the sessions that closed by then.
  */
 class UserSessionsITCase {
 
@@ -127,6 +129,17 @@ class UserSessionsITCase {
                 .awaitAndStop(job, Files.createTempDirectory("savepoints"), Duration.ofMinutes(3), () -> {});
 
         assertThat(sessionRows(sessions)).containsExactlyElementsOf(expected);
+        // Every commit records the watermark it is complete up to, and holds exactly the sessions
+        // that closed by then (Flink fires a session [start, end) at watermark end - 1).
+        List<SnapshotWatermarks.Entry> snapshots = SnapshotWatermarks.ofEverySnapshot(sessions);
+        for (SnapshotWatermarks.Entry snapshot : snapshots) {
+            assertThat(sessionRows(sessions, snapshot.snapshotId)).as("sessions of %s", snapshot)
+                    .containsExactlyInAnyOrderElementsOf(expected.stream()
+                            .filter(line -> sessionEndMillis(line) - 1 <= snapshot.watermark).collect(Collectors.toList()));
+        }
+        assertThat(snapshots.get(snapshots.size() - 1).watermark).as("the last commit's watermark")
+                .isGreaterThanOrEqualTo(expected.stream().mapToLong(UserSessionsITCase::sessionEndMillis).max().orElseThrow() - 1);
+        SnapshotWatermarks.assertCommittedStampsDeleted(sessions);
         late.refresh();
         List<String> lateRows = new ArrayList<>();
         try (CloseableIterable<Record> rows = IcebergGenerics.read(late).build()) {
@@ -161,8 +174,13 @@ class UserSessionsITCase {
 
     private static List<String> sessionRows(Table sessions) throws Exception {
         sessions.refresh();
+        return sessionRows(sessions, sessions.currentSnapshot().snapshotId());
+    }
+
+    /** The sessions of the generated users as of {@code snapshotId}, as expected lines. */
+    private static List<String> sessionRows(Table sessions, long snapshotId) throws Exception {
         Map<String, String> byKey = new TreeMap<>();
-        try (CloseableIterable<Record> rows = IcebergGenerics.read(sessions).build()) {
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(sessions).useSnapshot(snapshotId).build()) {
             for (Record r : rows) {
                 long user = (Long) r.getField(GoldTables.USER_ID);
                 if (user == FLUSH_USER) {
