@@ -110,7 +110,7 @@ public final class IngestionJob {
             // aligned only where the source's readers can pause splits (Debezium topics on Kafka).
             WatermarkStrategy<String> watermarks = gold == null
                     ? WatermarkStrategy.noWatermarks()
-                    : capture.pausesSplits()
+                    : capture.readsKafka()
                             ? WatermarkOptions.cdc(gold, new CommitTime())
                             : WatermarkOptions.cdcUnaligned(gold, new CommitTime());
             silverChanges.put(capture, CdcJob.addTo(env, capture, watermarks, sink, currentState));

@@ -21,7 +21,7 @@ public final class CdcCapture {
     private final Map<String, String> partitionColumns;
     private final String tablePrefix;
     private final SchemaSource schemaSource;
-    private final boolean pausesSplits;
+    private final boolean readsKafka;
 
     public CdcCapture(String name, String uid, Source<String, ?, ?> source, Map<String, CdcTableSchema> tables,
             Map<String, String> partitionColumns, String tablePrefix) {
@@ -35,8 +35,8 @@ public final class CdcCapture {
     }
 
     private CdcCapture(String name, String uid, Source<String, ?, ?> source, Map<String, CdcTableSchema> tables,
-            Map<String, String> partitionColumns, String tablePrefix, SchemaSource schemaSource, boolean pausesSplits) {
-        this.pausesSplits = pausesSplits;
+            Map<String, String> partitionColumns, String tablePrefix, SchemaSource schemaSource, boolean readsKafka) {
+        this.readsKafka = readsKafka;
         this.tablePrefix = Objects.requireNonNull(tablePrefix);
         this.schemaSource = Objects.requireNonNull(schemaSource);
         this.name = Objects.requireNonNull(name);
@@ -50,16 +50,18 @@ public final class CdcCapture {
     }
 
     /**
-     * The same capture, declaring that its source's readers can pause splits (KafkaSource), so its
-     * watermarks may join an alignment group; the Flink CDC sources cannot (see {@code
-     * WatermarkAlignment}).
+     * The same capture, declaring that its source reads Debezium topics with KafkaSource: several
+     * partitions per reader (watermarks per split), and readers that can pause splits (so its
+     * watermarks may join an alignment group). The Flink CDC sources read one replication log and
+     * cannot pause (see {@code WatermarkAlignment}).
      */
-    public CdcCapture pausingSplits() {
+    public CdcCapture readingKafka() {
         return new CdcCapture(name, uid, source, tables, partitionColumns, tablePrefix, schemaSource, true);
     }
 
-    public boolean pausesSplits() {
-        return pausesSplits;
+    /** Whether the source is a KafkaSource of Debezium topics ({@link #readingKafka()}). */
+    public boolean readsKafka() {
+        return readsKafka;
     }
 
     /** e.g. {@code postgres-shop}; names its quarantine table and operator uids. */

@@ -57,17 +57,28 @@ public final class CdcJob {
     }
 
     /**
-     * @param watermarks given to the source, so they are generated per split (snapshot chunks, the
-     *     log); gold windows over the changes need them ({@code CdcWatermarks})
+     * @param watermarks generated per split for Debezium topics on Kafka, per reader for the Flink
+     *     CDC sources (one log each); gold windows over the changes need them ({@code CdcWatermarks})
      * @return the row changes applied to each captured table's silver table, by table
      */
     public static Map<String, DataStream<SilverChange>> addTo(StreamExecutionEnvironment env, CdcCapture capture,
             WatermarkStrategy<String> watermarks, TableSink sink, CurrentStateSink currentState) {
         Map<String, List<String>> keys = new LinkedHashMap<>();
         capture.tables().forEach((table, schema) -> keys.put(table, schema.primaryKey()));
-        DataStream<String> envelopes =
-                env.fromSource(capture.source(), watermarks, "CDC " + capture.name())
-                        .uid(capture.uid());
+        DataStream<String> envelopes;
+        if (capture.readsKafka()) {
+            // Several topic partitions per reader, each in commit order: watermarks per split.
+            envelopes = env.fromSource(capture.source(), watermarks, "CDC " + capture.name()).uid(capture.uid());
+        } else {
+            // Flink CDC reads one replication log through one stream split, so per reader is per log.
+            // And after the snapshot the readers left without a split would hold the watermark back
+            // for good: Flink 1.20's per-split watermark multiplexer of a reader with no split never
+            // marks it idle. Generated right after the source, their quiet input goes idle instead.
+            envelopes = env.fromSource(capture.source(), WatermarkStrategy.noWatermarks(), "CDC " + capture.name())
+                    .uid(capture.uid())
+                    .assignTimestampsAndWatermarks(watermarks)
+                    .uid(capture.uid() + "-watermarks").name("Watermarks of " + capture.name());
+        }
         SingleOutputStreamOperator<ChangeEvent> changes =
                 envelopes.process(new ParseChanges(new DebeziumEnvelopes(keys), capture.name()))
                         .returns(ParseChanges.type())

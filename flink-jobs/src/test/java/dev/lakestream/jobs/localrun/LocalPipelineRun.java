@@ -5,7 +5,9 @@ import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.catalog.maintenance.DeleteFileCompaction;
 import dev.lakestream.catalog.tables.QuarantineTable;
+import dev.lakestream.catalog.tables.GoldTables;
 import dev.lakestream.jobs.cdc.CdcCapture;
+import dev.lakestream.jobs.gold.GoldOptions;
 import dev.lakestream.jobs.cdc.ShopDatabase;
 import dev.lakestream.jobs.bronze.kinesis.KinesisBronzeOptions;
 import dev.lakestream.jobs.silver.DeduplicateEvents;
@@ -160,7 +162,8 @@ public final class LocalPipelineRun {
                 + " FROM generate_series(1, " + options.shopCustomers + ") g");
         shop.execute(ShopDatabase.ORDERS, "INSERT INTO orders SELECT g, 1 + g % " + options.shopCustomers + ", 'placed',"
                 + " round((g * 7.31) % 500 + 5, 2), (ARRAY['USD','EUR','GBP'])[1 + g % 3],"
-                + " timestamptz '2026-11-01 00:00:00+00' + g * interval '1 minute', now()"
+                + " timestamptz '2026-11-01 00:00:00+00' + g * interval '1 minute',"
+                + " timestamptz '2026-11-01 00:00:00+00' + g * interval '1 minute'"
                 + " FROM generate_series(1, " + options.shopOrders + ") g");
 
         Path configFile = writeConfig(services, topics, fulfillmentArn, shop.database(), options);
@@ -210,7 +213,10 @@ public final class LocalPipelineRun {
                                         .get(KinesisBronzeOptions.streamName(fulfillmentArn)).identifier()),
                                 options.fulfillmentEvents),
                         CatchUpThenStop.whenCommitted(customersLog, shop.changes(ShopDatabase.CUSTOMERS)),
-                        CatchUpThenStop.whenCommitted(ordersLog, shop.changes(ShopDatabase.ORDERS)))
+                        CatchUpThenStop.whenCommitted(ordersLog, shop.changes(ShopDatabase.ORDERS)),
+                        // The days before today close once the shop's watermark reaches the wall clock.
+                        CatchUpThenStop.whenNotEmpty(catalog.loadTable(GoldTables.dailyRevenue(
+                                config.configuration().get(GoldOptions.TABLE_PREFIX)).identifier())))
                 .awaitAndStop(job, options.workDir.resolve("savepoints"), Duration.ofMinutes(10), progress);
         printProgress(start, tables);
         out.println("   stopped with savepoint " + savepoint);
@@ -296,6 +302,22 @@ public final class LocalPipelineRun {
         }
         out.printf(Locale.ROOT, "   %-45s %,d closed sessions holding %,d clicks (30 minutes without a click end one)%n",
                 sessions.name(), sessionCount, sessionEvents);
+        Table revenue = catalog.loadTable(dev.lakestream.catalog.tables.GoldTables.dailyRevenue(prefix).identifier());
+        java.util.SortedSet<Object> days = new java.util.TreeSet<>();
+        long revenueRows = 0;
+        long revenueFinal = 0;
+        long orders = 0;
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(revenue).build()) {
+            for (Record r : rows) {
+                revenueRows++;
+                revenueFinal += Boolean.TRUE.equals(r.getField("is_final")) ? 1 : 0;
+                orders += (Long) r.getField("total_orders");
+                days.add(r.getField("revenue_date"));
+            }
+        }
+        out.printf(Locale.ROOT, "   %-45s %,d day-status-region rows (%,d final) counting %,d status entries, days %s;"
+                        + " today's changes wait for midnight UTC plus the allowed lateness%n",
+                revenue.name(), revenueRows, revenueFinal, orders, days);
         out.printf(Locale.ROOT, "   %-45s %,d events past the allowed lateness %s, the latest %d min %d s behind the watermark%n",
                 late.name(), lateEvents, lateByDataset, maxLateness / 60_000, maxLateness / 1000 % 60);
     }
@@ -455,6 +477,8 @@ public final class LocalPipelineRun {
         raw.put("cdc.postgres.silver-partition-columns", ShopDatabase.CUSTOMERS + "=region");
         // The generated hour of events: a short allowed lateness shows final windows and late events.
         raw.put("gold.allowed-lateness", "10 min");
+        // The shop goes quiet seconds after its last change: its watermark follows the wall clock soon.
+        raw.put("watermarks.cdc.heartbeat-interval", "5 s");
         raw.putAll(LocalServicesConfig.kinesisProperties(services, List.of(fulfillmentArn)));
         raw.put("silver.fulfillment-events.source", KinesisBronzeOptions.streamName(fulfillmentArn));
         raw.put("silver.fulfillment-events.table", options.topicPrefix + "fulfillment_events");

@@ -65,6 +65,15 @@ public final class CatchUpThenStop {
         });
     }
 
+    /** Caught up once {@code table} has committed at least one row (windows that fire on a watermark). */
+    public static CatchUpThenStop whenNotEmpty(org.apache.iceberg.Table table) {
+        return new CatchUpThenStop(() -> {
+            table.refresh();
+            org.apache.iceberg.Snapshot current = table.currentSnapshot();
+            return current == null || "0".equals(current.summary().getOrDefault("total-records", "0")) ? 1 : 0;
+        });
+    }
+
     /** Takes the topics' current end offsets as the target. */
     public static CatchUpThenStop atCurrentEnd(String bootstrap, String groupId, List<String> topics) throws Exception {
         try (AdminClient admin = admin(bootstrap)) {

@@ -63,7 +63,7 @@ public final class DebeziumKafkaSources {
         Map<String, CdcTableSchema> tables = DebeziumKafkaOptions.tableSchemas(config);
         return Optional.of(new CdcCapture(captureName(config), sourceUid(config), forTopics(config), tables,
                 DebeziumKafkaOptions.silverPartitionColumns(config), config.get(DebeziumKafkaOptions.TABLE_PREFIX))
-                .pausingSplits());
+                .readingKafka());
     }
 
     /** The Kafka source of the configured topics, emitting each record value as an envelope string. */
