@@ -14,7 +14,6 @@ import dev.lakestream.jobs.silver.SilverSettings;
 import dev.lakestream.jobs.sink.CurrentStateSink;
 import dev.lakestream.jobs.sink.TableSink;
 
-import dev.lakestream.watermarks.EventStreamWatermarks;
 import dev.lakestream.watermarks.WatermarkOptions;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -123,10 +122,7 @@ public final class IngestionJob {
             SilverDataset dataset = silverBySource.get(source.name());
             WatermarkStrategy<RowData> watermarks = dataset == null || gold == null
                     ? WatermarkStrategy.noWatermarks()
-                    : EventStreamWatermarks.create(
-                            new PayloadEventTime(source.rawRecords(), dataset.schema().eventTimeField()),
-                            gold.get(WatermarkOptions.EVENTS_MAX_OUT_OF_ORDERNESS),
-                            gold.get(WatermarkOptions.EVENTS_IDLE_TIMEOUT));
+                    : eventTimeWatermarks(source, dataset, gold);
             DataStream<RowData> rows =
                     env.fromSource(
                                     source.source(),
@@ -143,5 +139,18 @@ public final class IngestionJob {
         if (gold != null) {
             GoldJob.addTo(env, silverByDataset, silverChanges, gold, sink);
         }
+    }
+
+    /**
+     * The event-time watermarks of a source feeding {@code dataset} ({@code watermarks.events.*}),
+     * in the alignment group {@code watermarks.alignment.group} when one is set and the source's
+     * reader can pause splits: Kafka. KinesisStreamsSource 4.3 cannot pause shards, so aligned it
+     * would fail the job the first time a shard ran ahead; it is never aligned.
+     */
+    static WatermarkStrategy<RowData> eventTimeWatermarks(BronzeSource source, SilverDataset dataset, ReadableConfig config) {
+        PayloadEventTime eventTime = new PayloadEventTime(source.rawRecords(), dataset.schema().eventTimeField());
+        return source.pausesSplits()
+                ? WatermarkOptions.events(config, eventTime)
+                : WatermarkOptions.eventsUnaligned(config, eventTime);
     }
 }

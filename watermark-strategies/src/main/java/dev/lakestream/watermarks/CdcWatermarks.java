@@ -60,8 +60,12 @@ import java.util.Objects;
  * data: it is not dropped, the operator downstream decides what late means (Flink windows drop
  * late records unless given allowed lateness or a late-data side output).
  *
- * <p>Give the strategy to {@code env.fromSource}: FLIP-27 sources run one generator per split
- * (snapshot chunks and the stream split), as for {@link EventStreamWatermarks}.
+ * <p>Where to apply it: for Debezium topics on Kafka, give it to {@code env.fromSource}, which runs
+ * one generator per partition. For the Flink CDC sources, which read one replication log through
+ * one stream split, apply it right after the source ({@code assignTimestampsAndWatermarks}): per
+ * split, a reader left without a split after the snapshot never goes idle on Flink 1.20 (a
+ * reader's per-split watermark multiplexer with no split marks nothing idle) and holds every
+ * window back; per reader, its quiet input goes idle after the heartbeat interval.
  */
 public final class CdcWatermarks {
 

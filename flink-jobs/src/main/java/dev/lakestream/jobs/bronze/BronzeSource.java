@@ -19,22 +19,56 @@ import java.util.Objects;
  */
 public final class BronzeSource {
 
+    /** What reads the source, and so what its watermarks can do. */
+    public enum Kind {
+        /** {@code KafkaSource}: its reader pauses partitions, so it can be aligned. */
+        KAFKA(true),
+        /**
+         * {@code KinesisStreamsSource} 4.3: its reader cannot pause shards; aligned, it would fail
+         * the job the first time a shard ran ahead (see {@code WatermarkAlignment}).
+         */
+        KINESIS(false);
+
+        private final boolean pausesSplits;
+
+        Kind(boolean pausesSplits) {
+            this.pausesSplits = pausesSplits;
+        }
+
+        /** Whether the reader can pause single splits, which watermark alignment needs. */
+        public boolean pausesSplits() {
+            return pausesSplits;
+        }
+    }
+
     /** Reads a bronze row of this source's table as a {@link RawRecord}. */
     @FunctionalInterface
     public interface RawRecords extends MapFunction<RowData, RawRecord>, Serializable {}
 
+    private final Kind kind;
     private final String name;
     private final String uid;
     private final TableSpec table;
     private final Source<RowData, ?, ?> source;
     private final RawRecords rawRecords;
 
-    public BronzeSource(String name, String uid, TableSpec table, Source<RowData, ?, ?> source, RawRecords rawRecords) {
+    public BronzeSource(
+            Kind kind, String name, String uid, TableSpec table, Source<RowData, ?, ?> source, RawRecords rawRecords) {
+        this.kind = Objects.requireNonNull(kind, "kind");
         this.name = Objects.requireNonNull(name, "name");
         this.uid = Objects.requireNonNull(uid, "uid");
         this.table = Objects.requireNonNull(table, "table");
         this.source = Objects.requireNonNull(source, "source");
         this.rawRecords = Objects.requireNonNull(rawRecords, "rawRecords");
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** Whether the source's reader can pause single partitions or shards (watermark alignment needs it). */
+    public boolean pausesSplits() {
+        return kind.pausesSplits();
     }
 
     /** Topic or stream name, as silver datasets refer to it. */

@@ -56,6 +56,12 @@ public final class KafkaTestTopics {
 
     /** Produces every (key, value) pair in order; returns them with their (topic, partition, offset). */
     public static List<Produced> produce(String bootstrap, String topic, List<byte[][]> keyValues) throws Exception {
+        return produce(bootstrap, topic, null, keyValues);
+    }
+
+    /** As {@link #produce(String, String, List)}, all to {@code partition} (null: the key decides). */
+    public static List<Produced> produce(String bootstrap, String topic, Integer partition, List<byte[][]> keyValues)
+            throws Exception {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -68,7 +74,7 @@ public final class KafkaTestTopics {
         List<Future<RecordMetadata>> sent = new ArrayList<>(keyValues.size());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
             for (byte[][] kv : keyValues) {
-                sent.add(producer.send(new ProducerRecord<>(topic, kv[0], kv[1])));
+                sent.add(producer.send(new ProducerRecord<>(topic, partition, kv[0], kv[1])));
             }
             producer.flush();
         }

@@ -33,8 +33,8 @@ public final class KafkaBronzeSources {
 
     /** The topic as a bronze source: its Kafka source, its bronze table and its raw records. */
     public static BronzeSource bronzeSource(ReadableConfig config, String topic) {
-        return new BronzeSource(
-                topic, sourceUid(topic), BronzeKafkaTable.spec(topic), forTopic(config, topic), KafkaBronzeSources::rawRecord);
+        return new BronzeSource(BronzeSource.Kind.KAFKA, topic, sourceUid(topic), BronzeKafkaTable.spec(topic),
+                forTopic(config, topic), KafkaBronzeSources::rawRecord);
     }
 
     /** A Kafka bronze row as silver reads it: coordinates (topic, partition, offset), value and ingest time. */

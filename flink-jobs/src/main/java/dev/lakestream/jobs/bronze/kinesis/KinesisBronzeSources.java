@@ -57,6 +57,7 @@ public final class KinesisBronzeSources {
     public static BronzeSource bronzeSource(ReadableConfig config, String streamArn) {
         String name = KinesisBronzeOptions.streamName(streamArn);
         return new BronzeSource(
+                BronzeSource.Kind.KINESIS,
                 name,
                 sourceUid(name),
                 BronzeKinesisTable.spec(name),
