@@ -115,7 +115,7 @@ class FacilityThroughputITCase {
         Table late = pipeline.table(GoldTables.lateEvents(topic + "_"));
         long finalWatermark = maxTs - BOUND.toMillis() - LATENESS.toMillis() - 1;
         // Final rows exist up to the final watermark: it has reached every generator instance.
-        awaitFinalWindow(gold, finalWatermark - Duration.ofMinutes(15).toMillis(), job);
+        FacilityWindows.awaitFinalWindow(gold, finalWatermark - Duration.ofMinutes(15).toMillis(), job);
 
         // Phase 2: an event whose windows have all fired final, then events far ahead that close
         // every window of phase 1.
@@ -127,13 +127,13 @@ class FacilityThroughputITCase {
         }
         // One key: everything after phase 1 goes to one partition; the other stays idle.
         assertThat(produce(services, topic, phase2, "one-partition")).as("partitions of phase 2").hasSize(1);
-        awaitFinalWindow(gold, maxTs, job);
+        FacilityWindows.awaitFinalWindow(gold, maxTs, job);
         CatchUpThenStop.atCurrentEnd(services.kafkaBootstrapServers(),
                         pipeline.config().get(KafkaBronzeOptions.GROUP_ID), List.of(topic))
                 .awaitAndStop(job, Files.createTempDirectory("savepoints"), Duration.ofMinutes(3), () -> {});
 
-        assertThat(goldRows(gold)).containsExactlyEntriesOf(expected(phase1));
-        assertEverySnapshotCompleteUpToItsWatermark(gold, expected(phase1), maxTs);
+        assertThat(goldRows(gold)).containsExactlyEntriesOf(FacilityWindows.expected(FacilityWindows.events(phase1, e -> e.facility, e -> e.type, e -> e.units, e -> e.ts)));
+        assertEverySnapshotCompleteUpToItsWatermark(gold, FacilityWindows.expected(FacilityWindows.events(phase1, e -> e.facility, e -> e.type, e -> e.units, e -> e.ts)), maxTs);
         List<String> lateRows = new ArrayList<>();
         late.refresh();
         try (CloseableIterable<Record> rows = IcebergGenerics.read(late).build()) {
@@ -144,24 +144,6 @@ class FacilityThroughputITCase {
                 + LocalDateTime.ofInstant(Instant.ofEpochMilli(finalWatermark), ZoneOffset.UTC));
     }
 
-    /** Plain Java: every event of phase 1 in each 1-hour window every 15 minutes that holds it. */
-    private static Map<String, String> expected(List<Sent> events) {
-        Map<String, long[]> sums = new TreeMap<>();
-        long slide = Duration.ofMinutes(15).toMillis();
-        long size = Duration.ofHours(1).toMillis();
-        for (Sent e : events) {
-            for (long start = Math.floorDiv(e.ts, slide) * slide; start > e.ts - size; start -= slide) {
-                long[] s = sums.computeIfAbsent(e.facility + " " + utc(start), k -> new long[4]);
-                s[0] += e.units;
-                s[1]++;
-                s[2] += "SHIPPED".equals(e.type) ? e.units : 0;
-                s[3] += "DAMAGED".equals(e.type) ? e.units : 0;
-            }
-        }
-        Map<String, String> out = new TreeMap<>();
-        sums.forEach((k, s) -> out.put(k, s[0] + " " + s[1] + " " + s[2] + " " + s[3] + " final"));
-        return out;
-    }
 
     /**
      * Every commit records the watermark its data is complete up to, and holds to it: a window is
@@ -217,31 +199,7 @@ class FacilityThroughputITCase {
         return out;
     }
 
-    private static String utc(long millis) {
-        return LocalDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC).toString();
-    }
 
-    /** Waits until gold has a final row for a window ending at or after {@code endMillis}. */
-    private static void awaitFinalWindow(Table gold, long endMillis, JobClient job) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        LocalDateTime end = LocalDateTime.ofInstant(Instant.ofEpochMilli(endMillis), ZoneOffset.UTC);
-        while (System.nanoTime() < deadline) {
-            assertThat(job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()).isFalse();
-            gold.refresh();
-            if (gold.currentSnapshot() != null) {
-                try (CloseableIterable<Record> rows = IcebergGenerics.read(gold).build()) {
-                    for (Record r : rows) {
-                        if (Boolean.TRUE.equals(r.getField(GoldTables.IS_FINAL))
-                                && !((LocalDateTime) r.getField(GoldTables.WINDOW_END)).isBefore(end)) {
-                            return;
-                        }
-                    }
-                }
-            }
-            TimeUnit.MILLISECONDS.sleep(500);
-        }
-        throw new AssertionError("No final window ending at or after " + end + " within 3 minutes");
-    }
 
     /** Produces keyed by facility, or all by {@code key}; returns the partitions written to. */
     private static Set<Integer> produce(LocalServices services, String topic, List<Sent> events, String key)

@@ -127,7 +127,7 @@ class SkewedPartitionsITCase {
         Events events = new Events();
         Run run = run(events, true);
 
-        assertThat(run.goldRows).containsExactlyEntriesOf(expected(events.onTime));
+        assertThat(run.goldRows).containsExactlyEntriesOf(FacilityWindows.expected(FacilityWindows.events(events.onTime, e -> e.facility, e -> e.type, e -> e.units, e -> e.ts)));
         assertThat(run.lateRows).containsExactlyInAnyOrderEntriesOf(events.plantedLate());
     }
 
@@ -136,7 +136,7 @@ class SkewedPartitionsITCase {
         Events events = new Events();
         Run run = run(events, false);
 
-        assertThat(run.goldRows).containsExactlyEntriesOf(expected(events.onTime));
+        assertThat(run.goldRows).containsExactlyEntriesOf(FacilityWindows.expected(FacilityWindows.events(events.onTime, e -> e.facility, e -> e.type, e -> e.units, e -> e.ts)));
         assertThat(run.lateRows).containsExactlyInAnyOrderEntriesOf(events.plantedLate());
     }
 
@@ -244,7 +244,7 @@ class SkewedPartitionsITCase {
         Table gold = pipeline.table(GoldTables.facilityThroughputHourly(topic + "_"));
         Table late = pipeline.table(GoldTables.lateEvents(topic + "_"));
         // Every phase-1 window whose final firing the newest phase-1 time allows.
-        awaitFinalWindow(gold, events.maxTs - BOUND.toMillis() - LATENESS.toMillis() - Duration.ofMinutes(15).toMillis(), job);
+        FacilityWindows.awaitFinalWindow(gold, events.maxTs - BOUND.toMillis() - LATENESS.toMillis() - Duration.ofMinutes(15).toMillis(), job);
         Run run = new Run();
         run.millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         run.beforeFirstWatermark = WatermarkLead.BEFORE_WATERMARK.get();
@@ -254,7 +254,7 @@ class SkewedPartitionsITCase {
         for (int p = 0; p < events.phase2.size(); p++) {
             produce(services, topic, p, events.phase2.get(p));
         }
-        awaitFinalWindow(gold, events.maxTs, job);
+        FacilityWindows.awaitFinalWindow(gold, events.maxTs, job);
         CatchUpThenStop.atCurrentEnd(services.kafkaBootstrapServers(),
                         pipeline.config().get(KafkaBronzeOptions.GROUP_ID), List.of(topic))
                 .awaitAndStop(job, Files.createTempDirectory("savepoints"), Duration.ofMinutes(3), () -> {});
@@ -308,24 +308,6 @@ class SkewedPartitionsITCase {
         }
     }
 
-    /** Plain Java: every on-time event in each 1-hour window every 15 minutes that holds it. */
-    private static Map<String, String> expected(List<Sent> events) {
-        Map<String, long[]> sums = new TreeMap<>();
-        long slide = Duration.ofMinutes(15).toMillis();
-        long size = Duration.ofHours(1).toMillis();
-        for (Sent e : events) {
-            for (long start = Math.floorDiv(e.ts, slide) * slide; start > e.ts - size; start -= slide) {
-                long[] s = sums.computeIfAbsent(e.facility + " " + utc(start), k -> new long[4]);
-                s[0] += e.units;
-                s[1]++;
-                s[2] += "SHIPPED".equals(e.type) ? e.units : 0;
-                s[3] += "DAMAGED".equals(e.type) ? e.units : 0;
-            }
-        }
-        Map<String, String> out = new TreeMap<>();
-        sums.forEach((k, s) -> out.put(k, s[0] + " " + s[1] + " " + s[2] + " " + s[3] + " final"));
-        return out;
-    }
 
     /** Gold rows of the phase-1 facilities, by facility and window start. */
     private static Map<String, String> goldRows(Table gold) throws Exception {
@@ -364,31 +346,7 @@ class SkewedPartitionsITCase {
         return out;
     }
 
-    private static String utc(long millis) {
-        return LocalDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC).toString();
-    }
 
-    /** Waits until gold has a final row for a window ending at or after {@code endMillis}. */
-    private static void awaitFinalWindow(Table gold, long endMillis, JobClient job) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        LocalDateTime end = LocalDateTime.ofInstant(Instant.ofEpochMilli(endMillis), ZoneOffset.UTC);
-        while (System.nanoTime() < deadline) {
-            assertThat(job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()).isFalse();
-            gold.refresh();
-            if (gold.currentSnapshot() != null) {
-                try (CloseableIterable<Record> rows = IcebergGenerics.read(gold).build()) {
-                    for (Record r : rows) {
-                        if (Boolean.TRUE.equals(r.getField(GoldTables.IS_FINAL))
-                                && !((LocalDateTime) r.getField(GoldTables.WINDOW_END)).isBefore(end)) {
-                            return;
-                        }
-                    }
-                }
-            }
-            TimeUnit.MILLISECONDS.sleep(250);
-        }
-        throw new AssertionError("No final window ending at or after " + end + " within 3 minutes");
-    }
 
     /** Produces {@code events} to {@code partition}, keyed by facility, and checks where they landed. */
     private static void produce(LocalServices services, String topic, int partition, List<Sent> events) throws Exception {
