@@ -10,6 +10,7 @@ import dev.lakestream.catalog.tables.GoldTables;
 import dev.lakestream.jobs.gold.DailyRevenueJob;
 import dev.lakestream.jobs.gold.GoldJob;
 import dev.lakestream.jobs.gold.GoldOptions;
+import dev.lakestream.jobs.gold.features.FeaturesJob;
 import dev.lakestream.watermarks.WatermarkOptions;
 import dev.lakestream.cdc.mysql.MySqlCdcOptions;
 import dev.lakestream.cdc.mysql.MySqlCdcSources;
@@ -89,6 +90,7 @@ public final class IngestionPipeline {
                 c -> SilverOptions.problems(c, sourceNames(c)),
                 GoldOptions::problems,
                 c -> DailyRevenueJob.problems(c, capturedTables(c)),
+                c -> FeaturesJob.problems(c, capturedTables(c)),
                 WatermarkOptions::problems,
                 IngestionPipeline::catalogProblems);
     }
@@ -152,20 +154,7 @@ public final class IngestionPipeline {
         }
         java.util.Set<String> datasets = new java.util.HashSet<>();
         SilverOptions.datasetsBySource(config).values().forEach(d -> datasets.add(d.name()));
-        boolean revenue = config.get(GoldOptions.ENABLED) && DailyRevenueJob.input(config, captures(config)).isPresent();
-        if (config.get(GoldOptions.ENABLED) && (GoldJob.applies(datasets) || revenue)) {
-            String prefix = config.get(GoldOptions.TABLE_PREFIX);
-            if (revenue) {
-                tables.add(GoldTables.dailyRevenue(prefix));
-            }
-            if (datasets.contains(SilverDataset.FULFILLMENT_EVENTS.name())) {
-                tables.add(GoldTables.facilityThroughputHourly(prefix));
-            }
-            if (datasets.contains(SilverDataset.CLICKSTREAM_EVENTS.name())) {
-                tables.add(GoldTables.userSessions(prefix));
-            }
-            tables.add(GoldTables.lateEvents(prefix));
-        }
+        tables.addAll(GoldJob.tables(config, datasets, captures(config)));
         return tables;
     }
 

@@ -125,7 +125,7 @@ public final class DailyRevenueJob {
         return problems;
     }
 
-    private static String named(CdcCapture capture, String name) {
+    static String named(CdcCapture capture, String name) {
         return capture.tables().keySet().stream().filter(t -> t.endsWith("." + name)).findFirst().orElse(null);
     }
 
@@ -140,21 +140,17 @@ public final class DailyRevenueJob {
     }
 
     /**
-     * @param orders the silver row changes of the orders table, as {@code ApplyChanges} emits them
-     * @param customers those of the customers table
+     * @param facts the order facts of the orders table ({@link OrderTransitions#of})
+     * @param customers the silver row changes of the customers table, as {@code ApplyChanges} emits them
      * @return the order changes too late for their day, as late-events rows
      */
-    public static DataStream<RowData> addTo(StreamTableEnvironment tables, Input input, DataStream<SilverChange> orders,
+    public static DataStream<RowData> addTo(StreamTableEnvironment tables, Input input, DataStream<OrderFact> facts,
             DataStream<SilverChange> customers, ReadableConfig config, TableSink sink) {
         check(input);
         String dataset = input.dataset();
         String suffix = input.capture.name() + "-" + input.orders;
         Duration lateness = config.get(GoldOptions.ALLOWED_LATENESS);
 
-        DataStream<OrderFact> facts = orders
-                .flatMap(new OrderTransitions(input.capture.tables().get(input.orders), input.capture.name()))
-                .returns(OrderFact.class)
-                .uid("gold-order-transitions-" + suffix).name("Order transitions of " + input.orders);
         DataStream<Row> versions = customers
                 .map(new CustomerVersions(input.capture.tables().get(input.customers)))
                 .returns(Types.ROW_NAMED(new String[] {"customer_id", "region", "version_ms"}, Types.LONG, Types.STRING, Types.LONG))

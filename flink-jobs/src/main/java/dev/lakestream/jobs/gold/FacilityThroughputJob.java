@@ -42,13 +42,17 @@ public final class FacilityThroughputJob {
 
     private FacilityThroughputJob() {}
 
+    /** Silver fulfillment rows as gold reads them; one operator, shared by the windows and the features. */
+    public static DataStream<FulfillmentEvent> events(DataStream<RowData> silverFulfillment, String dataset) {
+        return silverFulfillment.map(FulfillmentEvent::of).returns(FulfillmentEvent.class)
+                .uid("gold-events-" + dataset).name("Gold events of " + dataset);
+    }
+
     /** @return the events too late for any window, as late-events rows */
-    public static DataStream<RowData> addTo(StreamTableEnvironment tables, DataStream<RowData> silverFulfillment,
+    public static DataStream<RowData> addTo(StreamTableEnvironment tables, DataStream<FulfillmentEvent> events,
             String dataset, ReadableConfig config, TableSink sink) {
         Duration lateness = config.get(GoldOptions.ALLOWED_LATENESS);
         String prefix = config.get(GoldOptions.TABLE_PREFIX);
-        DataStream<FulfillmentEvent> events = silverFulfillment.map(FulfillmentEvent::of).returns(FulfillmentEvent.class)
-                .uid("gold-events-" + dataset).name("Gold events of " + dataset);
 
         // Watermarks come from the sources (per partition or shard) through silver.
         DataStream<FulfillmentEvent> provisionalInput = events;

@@ -1,8 +1,11 @@
 package dev.lakestream.jobs.gold;
 
+import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.GoldTables;
 import dev.lakestream.jobs.cdc.CdcCapture;
 import dev.lakestream.jobs.cdc.SilverChange;
+import dev.lakestream.jobs.gold.features.FeatureDefinitions;
+import dev.lakestream.jobs.gold.features.FeaturesJob;
 import dev.lakestream.jobs.silver.SilverDataset;
 import dev.lakestream.jobs.sink.TableSink;
 
@@ -14,22 +17,50 @@ import org.apache.flink.table.data.RowData;
 
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Gold from the silver streams of one job: facility throughput from fulfillment events, user
- * sessions from the clickstream, daily revenue from captured orders and customers, and one
- * late-events table for all.
+ * Gold from the silver streams of one job: facility throughput and facility features from
+ * fulfillment events, user sessions from the clickstream, daily revenue and customer features
+ * from captured orders (and customers), and one late-events table for all.
  */
 public final class GoldJob {
 
     private GoldJob() {}
 
-    /** Whether gold has anything to compute from {@code datasets} (silver dataset names). */
-    public static boolean applies(java.util.Collection<String> datasets) {
-        return datasets.contains(SilverDataset.FULFILLMENT_EVENTS.name()) || datasets.contains(SilverDataset.CLICKSTREAM_EVENTS.name());
+    /**
+     * The gold tables a job with these silver {@code datasets} (names) and CDC {@code captures}
+     * writes; empty when gold is off or has nothing to compute.
+     */
+    public static List<TableSpec> tables(ReadableConfig config, Collection<String> datasets, List<CdcCapture> captures) {
+        List<TableSpec> tables = new ArrayList<>();
+        if (!config.get(GoldOptions.ENABLED)) {
+            return tables;
+        }
+        String prefix = config.get(GoldOptions.TABLE_PREFIX);
+        if (DailyRevenueJob.input(config, captures).isPresent()) {
+            tables.add(GoldTables.dailyRevenue(prefix));
+        }
+        if (FeaturesJob.ordersInput(config, captures).isPresent()) {
+            tables.addAll(FeaturesJob.tables(FeatureDefinitions.CUSTOMER, config));
+        }
+        if (datasets.contains(SilverDataset.FULFILLMENT_EVENTS.name())) {
+            tables.add(GoldTables.facilityThroughputHourly(prefix));
+            if (config.get(GoldOptions.FEATURES_ENABLED)) {
+                tables.addAll(FeaturesJob.tables(FeatureDefinitions.FACILITY, config));
+            }
+        }
+        if (datasets.contains(SilverDataset.CLICKSTREAM_EVENTS.name())) {
+            tables.add(GoldTables.userSessions(prefix));
+        }
+        if (!tables.isEmpty()) {
+            tables.add(GoldTables.lateEvents(prefix));
+        }
+        return tables;
     }
 
     /**
@@ -38,8 +69,8 @@ public final class GoldJob {
      */
     public static void addTo(StreamExecutionEnvironment env, Map<String, DataStream<RowData>> silver,
             Map<CdcCapture, Map<String, DataStream<SilverChange>>> cdc, ReadableConfig config, TableSink sink) {
-        Optional<DailyRevenueJob.Input> revenue = DailyRevenueJob.input(config, List.copyOf(cdc.keySet()));
-        if (!applies(silver.keySet()) && revenue.isEmpty()) {
+        List<CdcCapture> captures = List.copyOf(cdc.keySet());
+        if (tables(config, silver.keySet(), captures).isEmpty()) {
             return;
         }
         StreamTableEnvironment tables = StreamTableEnvironment.create(env);
@@ -48,15 +79,31 @@ public final class GoldJob {
         List<DataStream<RowData>> late = new ArrayList<>();
         DataStream<RowData> fulfillment = silver.get(SilverDataset.FULFILLMENT_EVENTS.name());
         if (fulfillment != null) {
-            late.add(FacilityThroughputJob.addTo(tables, fulfillment, SilverDataset.FULFILLMENT_EVENTS.name(), config, sink));
+            String dataset = SilverDataset.FULFILLMENT_EVENTS.name();
+            DataStream<FulfillmentEvent> events = FacilityThroughputJob.events(fulfillment, dataset);
+            late.add(FacilityThroughputJob.addTo(tables, events, dataset, config, sink));
+            if (config.get(GoldOptions.FEATURES_ENABLED)) {
+                late.add(FeaturesJob.addTo(FeatureDefinitions.FACILITY, events, dataset, config, sink));
+            }
         }
         DataStream<RowData> clicks = silver.get(SilverDataset.CLICKSTREAM_EVENTS.name());
         if (clicks != null) {
             late.add(UserSessionsJob.addTo(tables, clicks, SilverDataset.CLICKSTREAM_EVENTS.name(), config, sink));
         }
+        // One transitions operator per orders table, whoever reads its facts.
+        Map<String, DataStream<OrderFact>> facts = new HashMap<>();
+        Optional<DailyRevenueJob.Input> revenue = DailyRevenueJob.input(config, captures);
         revenue.ifPresent(in -> {
             Map<String, DataStream<SilverChange>> changes = cdc.get(in.capture());
-            late.add(DailyRevenueJob.addTo(tables, in, changes.get(in.ordersTable()), changes.get(in.customersTable()), config, sink));
+            DataStream<OrderFact> orderFacts = facts.computeIfAbsent(in.capture().name() + "/" + in.ordersTable(),
+                    k -> OrderTransitions.of(in.capture(), in.ordersTable(), changes.get(in.ordersTable())));
+            late.add(DailyRevenueJob.addTo(tables, in, orderFacts, changes.get(in.customersTable()), config, sink));
+        });
+        FeaturesJob.ordersInput(config, captures).ifPresent(in -> {
+            DataStream<OrderFact> orderFacts = facts.computeIfAbsent(in.capture().name() + "/" + in.table(),
+                    k -> OrderTransitions.of(in.capture(), in.table(), cdc.get(in.capture()).get(in.table())));
+            late.add(FeaturesJob.addTo(FeatureDefinitions.CUSTOMER, orderFacts,
+                    in.capture().silverTable(in.table()).identifier().name(), config, sink));
         });
         DataStream<RowData> all = late.get(0);
         for (DataStream<RowData> more : late.subList(1, late.size())) {

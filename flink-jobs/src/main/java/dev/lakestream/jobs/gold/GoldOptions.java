@@ -42,16 +42,40 @@ public final class GoldOptions {
                             + " of the order's change; it needs columns customer_id and region. Default: the captured table"
                             + " named customers in the capture of the orders table.");
 
+    public static final ConfigOption<Boolean> FEATURES_ENABLED =
+            ConfigOptions.key("gold.features.enabled").booleanType().defaultValue(true)
+                    .withDescription("Compute the rolling features of gold.customer_features_* (from the captured orders"
+                            + " table) and gold.facility_features_* (from fulfillment events), when gold is enabled and"
+                            + " their input is configured.");
+
+    public static final ConfigOption<Duration> FEATURES_ALLOWED_LATENESS =
+            ConfigOptions.key("gold.features.allowed-lateness").durationType().defaultValue(Duration.ofHours(1))
+                    .withFallbackKeys(ALLOWED_LATENESS.key())
+                    .withDescription("How far behind the watermark an event may arrive and still count in the rolling"
+                            + " features: a feature row is written once this much event time has passed after its time,"
+                            + " and never changes. Later events go to gold.late_events. Default: gold.allowed-lateness.");
+
+    public static final ConfigOption<String> FEATURES_ORDERS_TABLE =
+            ConfigOptions.key("gold.features.orders-table").stringType().noDefaultValue()
+                    .withDescription("The captured table (schema.table, as in cdc.*.tables) customer features count orders"
+                            + " of; it needs columns order_id, customer_id, status, total and updated_at, and uses created_at"
+                            + " when it has one. Default: the captured table named orders.");
+
     private GoldOptions() {}
 
     public static List<ConfigOption<?>> all() {
-        return List.of(ENABLED, ALLOWED_LATENESS, TABLE_PREFIX, DAILY_REVENUE_ORDERS_TABLE, DAILY_REVENUE_CUSTOMERS_TABLE);
+        return List.of(ENABLED, ALLOWED_LATENESS, TABLE_PREFIX, DAILY_REVENUE_ORDERS_TABLE, DAILY_REVENUE_CUSTOMERS_TABLE,
+                FEATURES_ENABLED, FEATURES_ALLOWED_LATENESS, FEATURES_ORDERS_TABLE);
     }
 
     public static List<String> problems(ReadableConfig config) {
         List<String> problems = new ArrayList<>();
         if (config.get(ALLOWED_LATENESS).isNegative() || config.get(ALLOWED_LATENESS).isZero()) {
             problems.add("invalid value for key '" + ALLOWED_LATENESS.key() + "': must be positive, e.g. '1 h'");
+        }
+        Duration featureLateness = config.get(FEATURES_ALLOWED_LATENESS);
+        if (featureLateness.isNegative() || featureLateness.isZero()) {
+            problems.add("invalid value for key '" + FEATURES_ALLOWED_LATENESS.key() + "': must be positive, e.g. '1 h'");
         }
         if (!config.get(TABLE_PREFIX).matches("[a-z0-9_]*")) {
             problems.add("invalid value for key '" + TABLE_PREFIX.key() + "': '" + config.get(TABLE_PREFIX)

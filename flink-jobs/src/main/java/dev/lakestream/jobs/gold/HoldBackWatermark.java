@@ -12,13 +12,13 @@ import java.time.Duration;
  * windows run on it, so they count every event that arrives within the allowed lateness. The
  * watermark itself still comes from the sources, per partition or shard.
  */
-final class HoldBackWatermark<T> extends AbstractStreamOperator<T> implements OneInputStreamOperator<T, T> {
+public final class HoldBackWatermark<T> extends AbstractStreamOperator<T> implements OneInputStreamOperator<T, T> {
 
     private static final long serialVersionUID = 1L;
 
     private final long lateness;
 
-    HoldBackWatermark(Duration lateness) {
+    public HoldBackWatermark(Duration lateness) {
         this.lateness = lateness.toMillis();
     }
 

@@ -36,9 +36,19 @@ final class ImageColumns {
             }
         });
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("Gold daily revenue cannot read table " + schema.table() + ": "
+            throw new IllegalArgumentException("Gold (daily revenue, customer features) cannot read table " + schema.table() + ": "
                     + String.join("; ", problems) + ". It needs " + new TreeMap<>(required));
         }
         return at;
+    }
+
+    /** The index of column {@code name} if {@code schema} has it with {@code type}; -1 otherwise. */
+    static int optional(CdcTableSchema schema, String name, ColumnType type) {
+        for (int i = 0; i < schema.columns().size(); i++) {
+            if (schema.columns().get(i).name().equals(name) && schema.columns().get(i).type() == type) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -75,7 +75,12 @@ public final class LateEventRouter<T extends GoldEvent> extends ProcessFunction<
             return;
         }
         late.inc();
-        ctx.output(LATE, GenericRowData.of(
+        ctx.output(LATE, lateRow(dataset, e, watermark));
+    }
+
+    /** The late-events row of {@code e}, which arrived at {@code watermark}. */
+    public static RowData lateRow(String dataset, GoldEvent e, long watermark) {
+        return GenericRowData.of(
                 StringData.fromString(dataset),
                 StringData.fromString(e.eventId()),
                 TimestampData.fromEpochMillis(e.eventTsMillis()),
@@ -84,6 +89,6 @@ public final class LateEventRouter<T extends GoldEvent> extends ProcessFunction<
                 StringData.fromString(e.sourceName()),
                 StringData.fromString(e.sourcePartition()),
                 StringData.fromString(e.sourcePosition()),
-                TimestampData.fromEpochMillis(System.currentTimeMillis())));
+                TimestampData.fromEpochMillis(System.currentTimeMillis()));
     }
 }

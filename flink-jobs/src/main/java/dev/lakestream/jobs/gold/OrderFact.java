@@ -14,6 +14,10 @@ public final class OrderFact extends GoldEvent {
     /** Upper-case, e.g. {@code PLACED}, {@code CANCELLED}. */
     public String status;
     public BigDecimal total;
+    /** Whether the order is new: its insert, or its row as the initial snapshot read it. */
+    public boolean newOrder;
+    /** When the order was placed ({@code created_at}; the event time if the table has none). */
+    public long placedAtMillis;
     /** The customer's region as of {@link #eventTsMillis}; null until gold has looked it up. */
     public String region;
 

@@ -2,10 +2,12 @@ package dev.lakestream.jobs.gold;
 
 import dev.lakestream.cdc.CdcTableSchema;
 import dev.lakestream.cdc.CdcTableSchema.ColumnType;
+import dev.lakestream.jobs.cdc.CdcCapture;
 import dev.lakestream.jobs.cdc.ChangeRowConverter;
 import dev.lakestream.jobs.cdc.SilverChange;
 
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.TimestampData;
@@ -43,6 +45,8 @@ public final class OrderTransitions extends RichFlatMapFunction<SilverChange, Or
     private final int status;
     private final int total;
     private final int updatedAt;
+    /** -1 when the table has no {@code created_at} timestamp: orders then count as placed at their event time. */
+    private final int createdAt;
     private final int totalPrecision;
     private final int totalScale;
 
@@ -56,11 +60,19 @@ public final class OrderTransitions extends RichFlatMapFunction<SilverChange, Or
         this.status = at.get("status");
         this.total = at.get("total");
         this.updatedAt = at.get("updated_at");
+        this.createdAt = ImageColumns.optional(orders, "created_at", ColumnType.TIMESTAMP_UTC);
         this.totalPrecision = orders.columns().get(total).precision();
         this.totalScale = orders.columns().get(total).scale();
         this.converter = new ChangeRowConverter(orders);
         this.sourceName = sourceName;
         this.table = orders.table();
+    }
+
+    /** The facts of {@code table}'s changes in {@code capture}; one operator per table, shared by whatever reads them. */
+    public static DataStream<OrderFact> of(CdcCapture capture, String table, DataStream<SilverChange> changes) {
+        return changes.flatMap(new OrderTransitions(capture.tables().get(table), capture.name()))
+                .returns(OrderFact.class)
+                .uid("gold-order-transitions-" + capture.name() + "-" + table).name("Order transitions of " + table);
     }
 
     @Override
@@ -80,13 +92,13 @@ public final class OrderTransitions extends RichFlatMapFunction<SilverChange, Or
             before = null;
             GenericRowData is = row(change);
             if (!statusOf(was).equals(statusOf(is))) {
-                emit(is, change, out);
+                emit(is, change, false, out);
             }
             return;
         }
         pairless(before);
         if (kind == RowKind.INSERT) {
-            emit(row(change), change, out);
+            emit(row(change), change, true, out);
         }
     }
 
@@ -106,7 +118,7 @@ public final class OrderTransitions extends RichFlatMapFunction<SilverChange, Or
         return s == null ? "" : s.toString().trim().toUpperCase(Locale.ROOT);
     }
 
-    private void emit(GenericRowData row, SilverChange change, Collector<OrderFact> out) {
+    private void emit(GenericRowData row, SilverChange change, boolean newOrder, Collector<OrderFact> out) {
         String s = statusOf(row);
         if (s.isEmpty() || "TEST".equals(s) || row.getField(total) == null) {
             return;
@@ -123,6 +135,9 @@ public final class OrderTransitions extends RichFlatMapFunction<SilverChange, Or
         } else {
             fact.eventTsMillis = change.sourceTsMillis;
         }
+        fact.newOrder = newOrder;
+        TimestampData created = createdAt < 0 ? null : (TimestampData) row.getField(createdAt);
+        fact.placedAtMillis = created == null ? fact.eventTsMillis : created.getMillisecond();
         fact.eventId = fact.orderId + ":" + s;
         fact.sourceName = sourceName;
         fact.sourcePartition = table;

@@ -8,6 +8,7 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.types.Types;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -115,6 +116,8 @@ public final class GoldTables {
                     Types.NestedField.required(8, SOURCE_POSITION, Types.StringType.get(), "Offset or sequence number"),
                     Types.NestedField.required(9, RECEIVED_AT, Types.TimestampType.withoutZone(), "When gold saw it, UTC"));
 
+    public static final String FEATURE_TS = "feature_ts";
+
     private GoldTables() {}
 
     /** {@code gold.<prefix>facility_throughput_hourly}: hopping windows of units per facility. */
@@ -148,6 +151,51 @@ public final class GoldTables {
                         .partitioning(s -> PartitionSpec.builderFor(s).month(REVENUE_DATE).build()))
                 .property(TableProperties.UPSERT_ENABLED, "true")
                 .build();
+    }
+
+    /**
+     * {@code gold.<prefix><name>_log}: a point-in-time feature log, for training. One row per entity
+     * and time at which any of its features changed (an event, or a day leaving a window), holding
+     * every feature as of that time. Append-only, partitioned by the day of {@code feature_ts}.
+     *
+     * @param entity the entity key column (id 1, required)
+     * @param features the feature columns, in declaration order (optional: a ratio of nothing is null)
+     */
+    public static TableSpec featureLog(String prefix, String name, Types.NestedField entity, List<Types.NestedField> features) {
+        return AppendOnlyTables.withProperties(TableSpec.builder(Layer.GOLD, prefix + name + "_log")
+                        .schema(featureSchema(entity, features, false))
+                        .partitioning(s -> PartitionSpec.builderFor(s).day(FEATURE_TS).build()))
+                .build();
+    }
+
+    /**
+     * {@code gold.<prefix><name>_latest}: each entity's features as of its newest log row, for
+     * serving and BI. Upserted on the entity key; bucketed by it (a key never changes, so an upsert
+     * never moves a row between partitions).
+     */
+    public static TableSpec featureLatest(String prefix, String name, Types.NestedField entity, List<Types.NestedField> features) {
+        return AppendOnlyTables.withProperties(TableSpec.builder(Layer.GOLD, prefix + name + "_latest")
+                        .schema(featureSchema(entity, features, true))
+                        .partitioning(s -> PartitionSpec.builderFor(s).bucket(entity.name(), 16).build()))
+                .property(TableProperties.UPSERT_ENABLED, "true")
+                .build();
+    }
+
+    /**
+     * Entity (id 1), feature time (2), computed-at (3), then the features from id 4 on: a feature
+     * added later appends a column, so the ids of existing ones never move.
+     */
+    private static Schema featureSchema(Types.NestedField entity, List<Types.NestedField> features, boolean keyed) {
+        List<Types.NestedField> columns = new java.util.ArrayList<>();
+        columns.add(Types.NestedField.required(1, entity.name(), entity.type(), entity.doc()));
+        columns.add(Types.NestedField.required(2, FEATURE_TS, Types.TimestampType.withoutZone(),
+                "The time the values hold as of, UTC: they count exactly the events at or before it"));
+        columns.add(Types.NestedField.required(3, COMPUTED_AT, Types.TimestampType.withoutZone(), "When the row was computed, UTC"));
+        int id = 4;
+        for (Types.NestedField f : features) {
+            columns.add(Types.NestedField.optional(id++, f.name(), f.type(), f.doc()));
+        }
+        return keyed ? new Schema(columns, Set.of(1)) : new Schema(columns);
     }
 
     /** {@code gold.<prefix>late_events}: events past the allowed lateness, with how late they were. */
