@@ -110,6 +110,28 @@ class PipelineConfigTest {
     }
 
     @Test
+    void theFeaturesOrdersTableMustBeACapturedOneAndTheirLatenessPositive() {
+        Map<String, String> raw = valid();
+        raw.put("cdc.kafka.topics", "shop.public.orders");
+        raw.put("cdc.kafka.tables", "public.orders");
+        raw.put("cdc.kafka.primary-keys", "public.orders=order_id");
+        raw.put("cdc.kafka.column-types", "public.orders=order_id LONG");
+        raw.put("gold.features.orders-table", "public.purchases");
+        raw.put("gold.features.allowed-lateness", "0 s");
+
+        assertThatThrownBy(() -> load(raw))
+                .isInstanceOfSatisfying(
+                        InvalidConfigurationException.class,
+                        e -> assertThat(e.problems()).hasSize(2)
+                                .anySatisfy(p -> assertThat(p)
+                                        .contains("'gold.features.orders-table'")
+                                        .contains("'public.purchases' is not a captured table; captured: [public.orders]"))
+                                .anySatisfy(p -> assertThat(p)
+                                        .contains("'gold.features.allowed-lateness'")
+                                        .contains("must be positive")));
+    }
+
+    @Test
     void missingRequiredKeysAreAllReportedTogether() {
         Map<String, String> raw = valid();
         raw.remove("kafka.bootstrap-servers");

@@ -85,6 +85,32 @@ class OrderTransitionsTest {
     }
 
     @Test
+    void factsSayWhetherTheOrderIsNewAndWhenItWasPlaced() throws Exception {
+        transitions.flatMap(change(RowKind.INSERT, "c", "placed", "10.50", COMMIT), collector);
+        transitions.flatMap(change(RowKind.UPDATE_BEFORE, "u", "placed", "10.50", COMMIT + 1000), collector);
+        transitions.flatMap(change(RowKind.UPDATE_AFTER, "u", "cancelled", "10.50", COMMIT + 1000), collector);
+        assertThat(out).extracting(f -> f.newOrder).containsExactly(true, false);
+        // Without a created_at column an order counts as placed at its event time.
+        assertThat(out).extracting(f -> f.placedAtMillis).containsExactly(COMMIT, COMMIT + 1000);
+
+        List<Column> columns = new ArrayList<>(ORDERS.columns());
+        columns.add(new Column("created_at", ColumnType.TIMESTAMP_UTC, 6, 0, false, "timestamptz"));
+        OrderTransitions withCreatedAt = new OrderTransitions(new CdcTableSchema("public.orders", columns, List.of("order_id")), "pg");
+        out.clear();
+        SilverChange cancel = change(RowKind.UPDATE_AFTER, "u", "cancelled", "10.50", COMMIT + 1000);
+        SilverChange before = change(RowKind.UPDATE_BEFORE, "u", "placed", "10.50", COMMIT + 1000);
+        for (SilverChange c : List.of(before, cancel)) {
+            c.image = c.image.replace("}", ",\"created_at\":\"2026-10-30T12:00:00Z\"}");
+        }
+        withCreatedAt.flatMap(before, collector);
+        withCreatedAt.flatMap(cancel, collector);
+        assertThat(out).singleElement().satisfies(f -> {
+            assertThat(f.newOrder).isFalse();
+            assertThat(Instant.ofEpochMilli(f.placedAtMillis)).isEqualTo(Instant.parse("2026-10-30T12:00:00Z"));
+        });
+    }
+
+    @Test
     void aSnapshotReadEnteredItsStatusWhenTheRowLastChanged() throws Exception {
         transitions.flatMap(change(RowKind.INSERT, "r", "shipped", "5.00", 0), collector);
         assertThat(facts()).containsExactly("7:SHIPPED 3 5.00 2026-11-01T08:00:00Z public.orders pg:0");

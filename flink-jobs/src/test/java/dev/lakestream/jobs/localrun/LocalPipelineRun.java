@@ -8,6 +8,8 @@ import dev.lakestream.catalog.tables.QuarantineTable;
 import dev.lakestream.catalog.tables.GoldTables;
 import dev.lakestream.jobs.cdc.CdcCapture;
 import dev.lakestream.jobs.gold.GoldOptions;
+import dev.lakestream.jobs.gold.features.FeatureDefinitions;
+import dev.lakestream.jobs.gold.features.FeatureSet;
 import dev.lakestream.jobs.cdc.ShopDatabase;
 import dev.lakestream.jobs.bronze.kinesis.KinesisBronzeOptions;
 import dev.lakestream.jobs.silver.DeduplicateEvents;
@@ -216,6 +218,12 @@ public final class LocalPipelineRun {
                         CatchUpThenStop.whenCommitted(ordersLog, shop.changes(ShopDatabase.ORDERS)),
                         // The days before today close once the shop's watermark reaches the wall clock.
                         CatchUpThenStop.whenNotEmpty(catalog.loadTable(GoldTables.dailyRevenue(
+                                config.configuration().get(GoldOptions.TABLE_PREFIX)).identifier())),
+                        // Features of the snapshot's orders and of the fulfillment backlog, final once the
+                        // watermark is past them plus the allowed lateness.
+                        CatchUpThenStop.whenNotEmpty(catalog.loadTable(FeatureDefinitions.CUSTOMER.logTable(
+                                config.configuration().get(GoldOptions.TABLE_PREFIX)).identifier())),
+                        CatchUpThenStop.whenNotEmpty(catalog.loadTable(FeatureDefinitions.FACILITY.logTable(
                                 config.configuration().get(GoldOptions.TABLE_PREFIX)).identifier())))
                 .awaitAndStop(job, options.workDir.resolve("savepoints"), Duration.ofMinutes(10), progress);
         printProgress(start, tables);
@@ -318,8 +326,51 @@ public final class LocalPipelineRun {
         out.printf(Locale.ROOT, "   %-45s %,d day-status-region rows (%,d final) counting %,d status entries, days %s;"
                         + " today's changes wait for midnight UTC plus the allowed lateness%n",
                 revenue.name(), revenueRows, revenueFinal, orders, days);
+        printFeatures(catalog, FeatureDefinitions.CUSTOMER, prefix);
+        printFeatures(catalog, FeatureDefinitions.FACILITY, prefix);
         out.printf(Locale.ROOT, "   %-45s %,d events past the allowed lateness %s, the latest %d min %d s behind the watermark%n",
                 late.name(), lateEvents, lateByDataset, maxLateness / 60_000, maxLateness / 1000 % 60);
+    }
+
+    /** A feature set's log (rows, entities, time span) and its latest values, with the busiest entity's row. */
+    private void printFeatures(Catalog catalog, FeatureSet<?> set, String prefix) throws Exception {
+        Table log = catalog.loadTable(set.logTable(prefix).identifier());
+        Table latest = catalog.loadTable(set.latestTable(prefix).identifier());
+        long logRows = 0;
+        Map<Object, Integer> perEntity = new java.util.HashMap<>();
+        Object first = null;
+        Object last = null;
+        String entity = log.schema().columns().get(0).name();
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(log).build()) {
+            for (Record r : rows) {
+                logRows++;
+                perEntity.merge(r.getField(entity), 1, Integer::sum);
+                java.time.LocalDateTime ts = (java.time.LocalDateTime) r.getField(GoldTables.FEATURE_TS);
+                first = first == null || ts.isBefore((java.time.LocalDateTime) first) ? ts : first;
+                last = last == null || ts.isAfter((java.time.LocalDateTime) last) ? ts : last;
+            }
+        }
+        Object busiest = perEntity.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+        long latestRows = 0;
+        String busiestRow = "";
+        List<String> columns = latest.schema().columns().stream().map(c -> c.name()).collect(java.util.stream.Collectors.toList());
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(latest).build()) {
+            for (Record r : rows) {
+                latestRows++;
+                if (r.getField(entity).equals(busiest)) {
+                    StringBuilder b = new StringBuilder();
+                    for (String c : columns) {
+                        if (!c.equals(GoldTables.COMPUTED_AT)) {
+                            b.append(b.length() == 0 ? "" : ", ").append(c).append('=').append(r.getField(c));
+                        }
+                    }
+                    busiestRow = b.toString();
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "   %-45s %,d point-in-time rows of %,d entities, feature times %s .. %s%n",
+                log.name(), logRows, perEntity.size(), first, last);
+        out.printf(Locale.ROOT, "   %-45s %,d entities; the busiest: %s%n", latest.name(), latestRows, busiestRow);
     }
 
     /** A scripted day in the shop: order lifecycles, cancellations, GDPR deletes, moves, new orders. */

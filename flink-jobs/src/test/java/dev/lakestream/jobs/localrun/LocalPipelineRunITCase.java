@@ -32,8 +32,9 @@ class LocalPipelineRunITCase {
 
         // Bronze per source (two topics, one stream), silver and quarantine of two datasets, and for
         // the two captured tables a changelog and a current state, plus the CDC quarantine, and the
-        // gold windows, sessions, daily revenue (of the captured orders) and late events.
-        assertThat(summary.rowsPerTable).hasSize(16);
+        // gold windows, sessions, daily revenue (of the captured orders), the log and latest tables of
+        // customer and facility features, and late events.
+        assertThat(summary.rowsPerTable).hasSize(20);
         // Every table got rows, except the CDC quarantine (the shop's changes are all valid) and maybe
         // the late events (few fulfillment events at this volume are hours late).
         assertThat(summary.rowsPerTable).allSatisfy((table, rows) -> assertThat(rows)
@@ -47,6 +48,8 @@ class LocalPipelineRunITCase {
                 .contains("== Gold: event-time windows over silver")
                 .containsPattern("daily_revenue +[1-9][0-9,]* day-status-region rows \\([1-9][0-9,]* final\\)")
                 .contains("customers")
+                .containsPattern("customer_features_log +[1-9][0-9,]* point-in-time rows of [1-9][0-9,]* entities")
+                .containsPattern("facility_features_latest +[1-9][0-9,]* entities; the busiest: facility_id=")
                 .doesNotContain("DIFFERS FROM THE SOURCE")
                 .containsPattern("orders +[0-9,]+ rows after [0-9,]+ change events \\(snapshot reads included\\), [1-9][0-9]* delete files: equals the source")
                 .containsPattern("checkpoints completed: [1-9]")

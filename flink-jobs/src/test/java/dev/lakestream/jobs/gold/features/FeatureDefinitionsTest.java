@@ -1,0 +1,93 @@
+package dev.lakestream.jobs.gold.features;
+
+import dev.lakestream.catalog.spec.TableSpec;
+import dev.lakestream.jobs.gold.FulfillmentEvent;
+import dev.lakestream.jobs.gold.OrderFact;
+
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FeatureDefinitionsTest {
+
+    @Test
+    void customerFeaturesHaveEveryFeatureForEveryWindowWithItsType() {
+        TableSpec log = FeatureDefinitions.CUSTOMER.logTable("");
+        assertThat(log.identifier().toString()).isEqualTo("gold.customer_features_log");
+        assertThat(log.schema().columns().stream().map(c -> c.name() + ":" + c.type()).collect(Collectors.toList())).containsExactly(
+                "customer_id:long", "feature_ts:timestamp", "computed_at:timestamp",
+                "order_count_7d:long", "order_count_30d:long", "order_count_90d:long",
+                "revenue_7d:decimal(18, 2)", "revenue_30d:decimal(18, 2)", "revenue_90d:decimal(18, 2)",
+                "avg_order_value_7d:decimal(18, 2)", "avg_order_value_30d:decimal(18, 2)", "avg_order_value_90d:decimal(18, 2)",
+                "cancelled_ratio_7d:double", "cancelled_ratio_30d:double", "cancelled_ratio_90d:double");
+        assertThat(log.partitionSpec().fields()).singleElement().satisfies(f -> assertThat(f.transform().toString()).isEqualTo("day"));
+        assertThat(log.schema().identifierFieldIds()).isEmpty();
+    }
+
+    @Test
+    void theLatestTableIsUpsertedOnTheEntityAndBucketedByIt() {
+        TableSpec latest = FeatureDefinitions.FACILITY.latestTable("eu_");
+        assertThat(latest.identifier().toString()).isEqualTo("gold.eu_facility_features_latest");
+        assertThat(latest.schema().columns().stream().map(Types.NestedField::name).collect(Collectors.toList())).containsExactly(
+                "facility_id", "feature_ts", "computed_at", "throughput_7d_sum", "throughput_30d_sum", "throughput_7d_avg",
+                "throughput_30d_avg");
+        assertThat(latest.schema().identifierFieldNames()).containsExactly("facility_id");
+        assertThat(latest.properties()).containsEntry(TableProperties.UPSERT_ENABLED, "true");
+        assertThat(latest.partitionSpec().fields()).singleElement()
+                .satisfies(f -> assertThat(f.transform().toString()).isEqualTo("bucket[16]"));
+    }
+
+    @Test
+    void anOrderCountsWhenPlacedAndItsCancellationInTheDayItWasPlaced() {
+        OrderFact placed = fact(true, "PLACED", 1_000_000, 1_000_000);
+        FeatureInput in = FeatureDefinitions.CUSTOMER.input(placed);
+        assertThat(in.entity).isEqualTo("42");
+        assertThat(in.deltas).containsExactly(1, 12_345, 0);
+        assertThat(in.bucketTsMillis).isEqualTo(1_000_000);
+
+        FeatureInput cancelled = FeatureDefinitions.CUSTOMER.input(fact(false, "CANCELLED", 9_000_000, 1_000_000));
+        assertThat(cancelled.deltas).containsExactly(0, 0, 1);
+        assertThat(cancelled.bucketTsMillis).isEqualTo(1_000_000);
+        assertThat(cancelled.eventTsMillis).isEqualTo(9_000_000);
+
+        assertThat(FeatureDefinitions.CUSTOMER.input(fact(false, "SHIPPED", 9_000_000, 1_000_000)))
+                .as("a status change other than a cancellation adds nothing").isNull();
+        OrderFact noCustomer = fact(true, "PLACED", 1, 1);
+        noCustomer.customerId = -1;
+        assertThat(FeatureDefinitions.CUSTOMER.input(noCustomer)).isNull();
+        // A clock ahead of the commit: the order counts no later than it became known.
+        assertThat(FeatureDefinitions.CUSTOMER.input(fact(true, "PLACED", 5_000, 8_000)).bucketTsMillis).isEqualTo(5_000);
+    }
+
+    @Test
+    void everyFulfillmentEventCountsItsUnits() {
+        FulfillmentEvent e = new FulfillmentEvent();
+        e.facilityId = "FC-7";
+        e.eventType = "DAMAGED";
+        e.units = 3;
+        e.eventTsMillis = 77;
+        e.eventId = "e1";
+        FeatureInput in = FeatureDefinitions.FACILITY.input(e);
+        assertThat(in.entity).isEqualTo("FC-7");
+        assertThat(in.deltas).containsExactly(3);
+        assertThat(in.bucketTsMillis).isEqualTo(77);
+    }
+
+    private static OrderFact fact(boolean newOrder, String status, long at, long placedAt) {
+        OrderFact f = new OrderFact();
+        f.orderId = 1;
+        f.customerId = 42;
+        f.status = status;
+        f.total = new BigDecimal("123.45");
+        f.newOrder = newOrder;
+        f.eventTsMillis = at;
+        f.placedAtMillis = placedAt;
+        f.eventId = "1:" + status;
+        return f;
+    }
+}
