@@ -83,7 +83,7 @@ public final class GoldJob {
             DataStream<FulfillmentEvent> events = FacilityThroughputJob.events(fulfillment, dataset);
             late.add(FacilityThroughputJob.addTo(tables, events, dataset, config, sink));
             if (config.get(GoldOptions.FEATURES_ENABLED)) {
-                late.add(FeaturesJob.addTo(FeatureDefinitions.FACILITY, events, dataset, config, sink));
+                late.add(FeaturesJob.addTo(FeatureDefinitions.FACILITY, events, config, sink));
             }
         }
         DataStream<RowData> clicks = silver.get(SilverDataset.CLICKSTREAM_EVENTS.name());
@@ -102,8 +102,7 @@ public final class GoldJob {
         FeaturesJob.ordersInput(config, captures).ifPresent(in -> {
             DataStream<OrderFact> orderFacts = facts.computeIfAbsent(in.capture().name() + "/" + in.table(),
                     k -> OrderTransitions.of(in.capture(), in.table(), cdc.get(in.capture()).get(in.table())));
-            late.add(FeaturesJob.addTo(FeatureDefinitions.CUSTOMER, orderFacts,
-                    in.capture().silverTable(in.table()).identifier().name(), config, sink));
+            late.add(FeaturesJob.addTo(FeatureDefinitions.CUSTOMER, orderFacts, config, sink));
         });
         DataStream<RowData> all = late.get(0);
         for (DataStream<RowData> more : late.subList(1, late.size())) {

@@ -104,7 +104,7 @@ public final class GoldTables {
 
     private static final Schema LATE_EVENTS =
             new Schema(
-                    Types.NestedField.required(1, DATASET, Types.StringType.get(), "Silver dataset the event belongs to"),
+                    Types.NestedField.required(1, DATASET, Types.StringType.get(), "Silver dataset of the event, or the feature set (e.g. customer_features) it came too late for"),
                     Types.NestedField.required(2, EVENT_ID, Types.StringType.get(), "Business key of the event"),
                     Types.NestedField.required(3, EVENT_TS, Types.TimestampType.withoutZone(), "Event time, UTC"),
                     Types.NestedField.required(

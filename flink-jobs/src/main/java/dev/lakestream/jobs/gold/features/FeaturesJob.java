@@ -83,10 +83,10 @@ public final class FeaturesJob {
     }
 
     /**
-     * @param dataset the late-events dataset name of {@code events}
-     * @return the events too late to count, as late-events rows
+     * @return the events too late to count, as late-events rows whose dataset is the set's name (an
+     *     event late for both the windows and the features is in late_events once for each)
      */
-    public static <S extends GoldEvent> DataStream<RowData> addTo(FeatureSet<S> set, DataStream<S> events, String dataset,
+    public static <S extends GoldEvent> DataStream<RowData> addTo(FeatureSet<S> set, DataStream<S> events,
             ReadableConfig config, TableSink sink) {
         Duration lateness = config.get(GoldOptions.FEATURES_ALLOWED_LATENESS);
         String prefix = config.get(GoldOptions.TABLE_PREFIX);
@@ -101,7 +101,7 @@ public final class FeaturesJob {
                 .uid("gold-feature-watermarks-" + set.name());
         SingleOutputStreamOperator<RowData> rows = inputs
                 .keyBy(in -> in.entity)
-                .process(new RollingFeatures(set, dataset))
+                .process(new RollingFeatures(set, set.name()))
                 .returns(rowType)
                 .uid("gold-features-" + set.name()).name("Rolling features " + set.name());
         sink.write(log, rows);
