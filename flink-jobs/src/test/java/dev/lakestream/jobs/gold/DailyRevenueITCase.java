@@ -299,8 +299,11 @@ class DailyRevenueITCase {
                 .anyMatch(k -> k.startsWith(lastDay.toString()));
         assertThat(actual.keySet()).as("regions").anyMatch(k -> k.endsWith(" " + DailyRevenueJob.UNKNOWN_REGION));
 
-        assertThat(lateRows).containsExactly(placed.id + ":CANCELLED " + (finalWatermark - tooLateTs) + " "
-                + LocalDateTime.ofInstant(Instant.ofEpochMilli(finalWatermark), ZoneOffset.UTC) + " " + prefix + "_orders");
+        // Late for its day and, as a cancellation, for the customer features (same allowed lateness).
+        String lateness = placed.id + ":CANCELLED " + (finalWatermark - tooLateTs) + " "
+                + LocalDateTime.ofInstant(Instant.ofEpochMilli(finalWatermark), ZoneOffset.UTC) + " ";
+        assertThat(lateRows).containsExactlyInAnyOrder(lateness + prefix + "_orders",
+                lateness + dev.lakestream.jobs.gold.features.FeatureDefinitions.CUSTOMER.name());
     }
 
     /** Plain Java: per day of the status entry, status and region as of then. */

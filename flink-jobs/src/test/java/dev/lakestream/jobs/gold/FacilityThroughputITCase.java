@@ -1,6 +1,10 @@
 package dev.lakestream.jobs.gold;
 
 import dev.lakestream.catalog.tables.GoldTables;
+import dev.lakestream.jobs.gold.features.FeatureDefinitions;
+import dev.lakestream.jobs.gold.features.FeatureInput;
+import dev.lakestream.jobs.gold.features.FeatureOracle;
+import dev.lakestream.jobs.silver.SilverDataset;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.testing.CatchUpThenStop;
 import dev.lakestream.jobs.testing.KafkaTestTopics;
@@ -137,11 +141,24 @@ class FacilityThroughputITCase {
         List<String> lateRows = new ArrayList<>();
         late.refresh();
         try (CloseableIterable<Record> rows = IcebergGenerics.read(late).build()) {
-            rows.forEach(r -> lateRows.add(r.getField(GoldTables.EVENT_ID) + " " + r.getField(GoldTables.LATENESS_MS)
-                    + " " + r.getField(GoldTables.WATERMARK_TS)));
+            rows.forEach(r -> lateRows.add(r.getField(GoldTables.DATASET) + " " + r.getField(GoldTables.EVENT_ID) + " "
+                    + r.getField(GoldTables.LATENESS_MS) + " " + r.getField(GoldTables.WATERMARK_TS)));
         }
-        assertThat(lateRows).containsExactly("late-1 " + (finalWatermark - tooLate.ts) + " "
-                + LocalDateTime.ofInstant(Instant.ofEpochMilli(finalWatermark), ZoneOffset.UTC));
+        // Late for the final windows and for the facility features, which hold back the same lateness.
+        String lateness = " late-1 " + (finalWatermark - tooLate.ts) + " "
+                + LocalDateTime.ofInstant(Instant.ofEpochMilli(finalWatermark), ZoneOffset.UTC);
+        assertThat(lateRows).containsExactlyInAnyOrder(SilverDataset.FULFILLMENT_EVENTS.name() + lateness,
+                FeatureDefinitions.FACILITY.name() + lateness);
+
+        // Facility features: every event of phase 1 (hour buckets) up to the features' watermark after
+        // phase 2, which moved on with the flush events on one partition while the other went idle.
+        long featuresWatermark = flushTs - BOUND.toMillis() - LATENESS.toMillis() - 1;
+        List<FeatureInput> inputs = new ArrayList<>();
+        for (Sent e : phase1) {
+            inputs.add(FeatureOracle.input(e.facility, e.ts, e.units));
+        }
+        assertThat(FeatureOracle.read(pipeline.table(FeatureDefinitions.FACILITY.logTable(topic + "_"))))
+                .isEqualTo(FeatureOracle.rows(FeatureDefinitions.FACILITY, inputs, featuresWatermark));
     }
 
 

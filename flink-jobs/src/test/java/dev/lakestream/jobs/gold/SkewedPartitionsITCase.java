@@ -1,6 +1,8 @@
 package dev.lakestream.jobs.gold;
 
 import dev.lakestream.catalog.tables.GoldTables;
+import dev.lakestream.jobs.gold.features.FeatureDefinitions;
+import dev.lakestream.jobs.silver.SilverDataset;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.testing.CatchUpThenStop;
 import dev.lakestream.jobs.testing.KafkaTestTopics;
@@ -194,10 +196,16 @@ class SkewedPartitionsITCase {
                     1 + random.nextInt(30), ts);
         }
 
-        /** Event id to source partition of every event planted as late. */
+        /**
+         * Dataset and event id to source partition of every event planted as late: late for the
+         * windows (silver dataset) and for the facility features (feature set), which hold back the
+         * same lateness.
+         */
         Map<String, String> plantedLate() {
             Map<String, String> out = new TreeMap<>();
-            late.forEach(e -> out.put(e.id, String.valueOf(e.partition)));
+            for (String dataset : List.of(SilverDataset.FULFILLMENT_EVENTS.name(), FeatureDefinitions.FACILITY.name())) {
+                late.forEach(e -> out.put(dataset + "/" + e.id, String.valueOf(e.partition)));
+            }
             return out;
         }
 
@@ -328,7 +336,7 @@ class SkewedPartitionsITCase {
         return out;
     }
 
-    /** Late rows, event id to source partition; each row's lateness is its watermark minus its event time. */
+    /** Late rows, dataset/event id to source partition; each row's lateness is its watermark minus its event time. */
     private static Map<String, String> lateRows(Table late) throws Exception {
         late.refresh();
         Map<String, String> out = new TreeMap<>();
@@ -339,8 +347,8 @@ class SkewedPartitionsITCase {
                 long ts = ((LocalDateTime) r.getField(GoldTables.EVENT_TS)).toInstant(ZoneOffset.UTC).toEpochMilli();
                 assertThat((Long) r.getField(GoldTables.LATENESS_MS)).as("lateness of %s", id).isEqualTo(watermark - ts);
                 assertThat(watermark - ts).as("lateness of %s", id).isPositive();
-                assertThat(out.put(id, String.valueOf(r.getField(GoldTables.SOURCE_PARTITION))))
-                        .as("one late row per event: %s", id).isNull();
+                assertThat(out.put(r.getField(GoldTables.DATASET) + "/" + id, String.valueOf(r.getField(GoldTables.SOURCE_PARTITION))))
+                        .as("one late row per event and dataset: %s", id).isNull();
             }
         }
         return out;

@@ -15,12 +15,12 @@ import java.util.TreeSet;
  * whose bucket lies in the window ({@code bucket + w > T}). Rows exist at every input's event time
  * and wherever a bucket that already had an input leaves a window.
  */
-final class FeatureOracle {
+public final class FeatureOracle {
 
     private FeatureOracle() {}
 
     /** Expected rows as {@link #format} gives them, in entity and time order, up to {@code watermark}. */
-    static List<String> rows(FeatureSet<?> set, List<FeatureInput> inputs, long watermark) {
+    public static List<String> rows(FeatureSet<?> set, List<FeatureInput> inputs, long watermark) {
         long bucket = set.bucketMillis();
         long[] windows = set.windowMillis();
         Map<String, List<FeatureInput>> byEntity = new TreeMap<>();
@@ -52,6 +52,40 @@ final class FeatureOracle {
                 out.add(format(set.row(entity, t, totals, 0)));
             }
         });
+        return out;
+    }
+
+    /** An input of {@code entity} known at {@code ts} and counted at it. */
+    public static FeatureInput input(String entity, long ts, long... deltas) {
+        FeatureInput in = new FeatureInput();
+        in.entity = entity;
+        in.eventTsMillis = ts;
+        in.bucketTsMillis = ts;
+        in.deltas = deltas;
+        return in;
+    }
+
+    /** A feature table's rows as {@link #format} gives them, in {@link #rows}' order. */
+    public static List<String> read(org.apache.iceberg.Table table) throws java.io.IOException {
+        table.refresh();
+        List<String> columns = new ArrayList<>();
+        table.schema().columns().forEach(c -> columns.add(c.name()));
+        List<String[]> keyed = new ArrayList<>();
+        try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> rows =
+                org.apache.iceberg.data.IcebergGenerics.read(table).build()) {
+            for (org.apache.iceberg.data.Record r : rows) {
+                // By the table's columns: a reader over delete files adds columns of its own (_pos).
+                StringBuilder s = new StringBuilder().append(r.getField(columns.get(0))).append(' ').append(r.getField(columns.get(1)));
+                for (int i = 3; i < columns.size(); i++) {
+                    Object v = r.getField(columns.get(i));
+                    s.append(' ').append(v instanceof java.math.BigDecimal ? ((java.math.BigDecimal) v).toPlainString() : String.valueOf(v));
+                }
+                keyed.add(new String[] {String.valueOf(r.getField(columns.get(0))), r.getField(columns.get(1)).toString(), s.toString()});
+            }
+        }
+        keyed.sort(java.util.Comparator.comparing((String[] k) -> k[0]).thenComparing(k -> java.time.LocalDateTime.parse(k[1])));
+        List<String> out = new ArrayList<>();
+        keyed.forEach(k -> out.add(k[2]));
         return out;
     }
 
