@@ -117,10 +117,13 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<RowData> out) throws Exception {
         long[][] sums = loadTotals(time, ctx);
-        boolean changed = expire(time, sums);
+        int removed = expire(time, sums);
+        boolean changed = removed != 0;
+        // Buckets can only have run out if one was just removed, or if inputs all counted nowhere.
+        boolean mayBeEmpty = removed < 0;
         long[] inputs = pending.get(time);
         if (inputs != null) {
-            apply(inputs, time, sums, ctx);
+            mayBeEmpty |= !apply(inputs, time, sums, ctx);
             pending.remove(time);
             changed = true;
         }
@@ -131,7 +134,7 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
             out.collect(set.row(ctx.getCurrentKey(), time, sums, System.currentTimeMillis()));
             rows.inc();
         }
-        if (buckets.isEmpty() && pending.isEmpty() && !totals.isEmpty()) {
+        if (mayBeEmpty && buckets.isEmpty() && pending.isEmpty() && !totals.isEmpty()) {
             for (long[] s : sums) {
                 for (long v : s) {
                     if (v != 0) {
@@ -148,9 +151,14 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
     /** The totals of every window as of just before {@code time}; a window new to state is summed from the buckets. */
     private long[][] loadTotals(long time, OnTimerContext ctx) throws Exception {
         long[][] sums = new long[windows.length][];
+        Boolean hasBuckets = null;
         for (int w = 0; w < windows.length; w++) {
             long[] s = totals.get(windows[w]);
-            if (s == null && !buckets.isEmpty()) {
+            if (s == null && hasBuckets == null) {
+                // Absent for a new entity (no buckets) or a new window (buckets): ask state once.
+                hasBuckets = !buckets.isEmpty();
+            }
+            if (s == null && hasBuckets) {
                 // A window added by a new definition: sum the buckets it holds from state.
                 s = new long[measures];
                 for (var e : buckets.entries()) {
@@ -168,33 +176,41 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         return sums;
     }
 
-    /** Subtracts the buckets that leave a window at {@code time}; drops those that leave the longest. */
-    private boolean expire(long time, long[][] sums) throws Exception {
+    /**
+     * Subtracts the buckets that leave a window at {@code time}; drops those that leave the longest.
+     *
+     * @return 0 if no bucket left a window, -1 if one was dropped, 1 otherwise
+     */
+    private int expire(long time, long[][] sums) throws Exception {
         if (Math.floorMod(time, bucket) != 0) {
-            return false;
+            return 0;
         }
-        boolean changed = false;
+        int result = 0;
         for (int w = 0; w < windows.length; w++) {
             long start = time - windows[w];
             long[] b = buckets.get(start);
             if (b != null) {
                 subtract(sums[w], fit(b));
-                changed = true;
+                result = result == 0 ? 1 : result;
                 if (windows[w] == longest) {
                     buckets.remove(start);
+                    result = -1;
                 }
             }
         }
-        return changed;
+        return result;
     }
 
-    private void apply(long[] inputs, long time, long[][] sums, OnTimerContext ctx) throws Exception {
+    /** @return whether any input counted in a bucket */
+    private boolean apply(long[] inputs, long time, long[][] sums, OnTimerContext ctx) throws Exception {
+        boolean counted = false;
         for (int at = 0; at < inputs.length; at += 1 + measures) {
             long start = Math.floorDiv(Math.min(inputs[at], time), bucket) * bucket;
             if (start + longest <= time) {
                 outside.inc();
                 continue;
             }
+            counted = true;
             long[] b = buckets.get(start);
             b = b == null ? new long[measures] : fit(b);
             add(b, inputs, at + 1);
@@ -206,6 +222,7 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
                 }
             }
         }
+        return counted;
     }
 
     /** State written before a measure was appended to the set holds fewer values: the new ones start at 0. */
