@@ -13,10 +13,16 @@ import dev.lakestream.localservices.support.ProcessGuard;
 import dev.lakestream.localservices.support.Shell;
 import dev.lakestream.localservices.testcontainers.ContainerServices;
 import dev.lakestream.localservices.testcontainers.DockerProbe;
+import dev.lakestream.localservices.trino.EmbeddedTrino;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -62,6 +68,9 @@ import org.slf4j.LoggerFactory;
  * <p>A server that cannot start throws {@link ServiceStartException} saying which server, why and
  * what to do; nothing is skipped and no half-started instance is returned. Every wait has a
  * deadline ({@link Builder#startTimeout(Duration)}).
+ *
+ * <p>{@link #trino()} starts a Trino server on the Iceberg catalog on first call only: it is heavy
+ * (a JVM of its own, ~15 s to start), and few tests need an independent reader.
  */
 public final class LocalServices implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalServices.class);
@@ -75,6 +84,8 @@ public final class LocalServices implements AutoCloseable {
   private static LocalServices shared;
   private static RuntimeException sharedFailure;
   private static final AtomicLong NAME_COUNTER = new AtomicLong();
+  /** Trino starts lazily on a loaded 2-core machine, a JVM of its own to warm up: more than the others get. */
+  private static final Duration TRINO_START_TIMEOUT = Duration.ofMinutes(3);
 
   private final ServicesMode mode;
   private final Path workDir;
@@ -89,6 +100,9 @@ public final class LocalServices implements AutoCloseable {
   private final Map<String, Duration> startupTimes;
   private final boolean isShared;
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final Object trinoLock = new Object();
+  private volatile EmbeddedTrino trino;
+  private RuntimeException trinoFailure;
 
   private LocalServices(Starter starter, boolean isShared) {
     this.mode = starter.mode;
@@ -203,6 +217,74 @@ public final class LocalServices implements AutoCloseable {
   }
 
   /**
+   * Trino reading the tables of {@link #icebergCatalogProperties()} (see {@link TrinoServer}),
+   * started on the first call on this instance (thread-safe; the caller waits ~15 s, plus a one-time
+   * extraction of the tarball on a new machine) and stopped with the other servers. Its config, data
+   * and log go to {@code target/trino-<pid>} under the working directory when there is a
+   * {@code target/} (a Maven module's tests), else to the work dir; system property
+   * {@code lakestream.trino.dir} overrides. Needs a Java 24+ runtime (see the README). Trino
+   * sees the catalog once Iceberg's JdbcCatalog has created its tables in PostgreSQL, which it does
+   * on its first use (Trino never creates them).
+   *
+   * @throws IllegalStateException when the Iceberg catalog was not set up, or after close
+   * @throws ServiceStartException when Trino cannot start (every later call throws it again)
+   */
+  public TrinoServer trino() {
+    if (!icebergCatalog) {
+      throw new IllegalStateException("Trino reads the Iceberg catalog, which was not set up: build with "
+          + "LocalServices.builder().withIcebergCatalog()");
+    }
+    EmbeddedTrino started = trino;
+    if (started != null) {
+      return started;
+    }
+    synchronized (trinoLock) {
+      if (trino != null) {
+        return trino;
+      }
+      if (stopped.get()) {
+        throw new IllegalStateException("These local services are stopped");
+      }
+      if (trinoFailure != null) {
+        throw new ServiceStartException("Trino failed to start earlier in this JVM: " + trinoFailure.getMessage(),
+            trinoFailure);
+      }
+      try {
+        trino = EmbeddedTrino.start(trinoDir(), icebergCatalogProperties(), this::icebergCatalogTablesExist,
+            TRINO_START_TIMEOUT);
+        return trino;
+      } catch (RuntimeException e) {
+        trinoFailure = e;
+        throw e;
+      }
+    }
+  }
+
+  /** Whether Iceberg's JdbcCatalog has created its tables (on its first use) in the catalog database. */
+  private boolean icebergCatalogTablesExist() {
+    try (Connection connection = postgres.connect(ICEBERG_CATALOG_DATABASE);
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT to_regclass('iceberg_tables') IS NOT NULL")) {
+      return rs.next() && rs.getBoolean(1);
+    } catch (SQLException e) {
+      LOG.debug("Could not tell whether the Iceberg catalog tables exist: {}", e.toString());
+      return false;
+    }
+  }
+
+  private Path trinoDir() {
+    String configured = System.getProperty("lakestream.trino.dir");
+    if (configured != null && !configured.isBlank()) {
+      return Paths.get(configured).toAbsolutePath();
+    }
+    Path target = Paths.get(System.getProperty("user.dir"), "target");
+    if (ownsWorkDir && Files.isDirectory(target)) {
+      return target.resolve("trino-" + ProcessHandle.current().pid()).toAbsolutePath();
+    }
+    return workDir.resolve("trino");
+  }
+
+  /**
    * A name unique in this JVM, for topics, streams, tables, databases and slots: {@code prefix}
    * lower-cased with every character outside {@code [a-z0-9_]} replaced by {@code _}, then
    * {@code _<counter>_<6 random [a-z0-9]>}, e.g. {@code orders_7_k3x9qa}. For S3 bucket names
@@ -264,6 +346,12 @@ public final class LocalServices implements AutoCloseable {
       text.append("  Kinesis endpoint        : ").append(kinesis.endpoint())
           .append(" (region ").append(REGION).append(", any credentials, HTTP/1.1)\n");
     }
+    EmbeddedTrino startedTrino = trino;
+    if (startedTrino != null) {
+      text.append("  Trino                   : ").append(startedTrino.jdbcUrl()).append(" user ")
+          .append(startedTrino.user()).append(" (web UI ").append(startedTrino.endpoint()).append("/ui/, log ")
+          .append(startedTrino.logFile()).append(")\n");
+    }
     if (icebergCatalog) {
       text.append("  Iceberg catalog properties:\n");
       icebergCatalogProperties().forEach((key, value) -> text.append("    ").append(key).append('=').append(value).append('\n'));
@@ -301,7 +389,9 @@ public final class LocalServices implements AutoCloseable {
       return;
     }
     List<ManagedService> reverse = new ArrayList<>();
-    for (ManagedService service : new ManagedService[] {kinesis, mariaDb, postgres, objectStore, kafka}) {
+    // Trino first: it reads from PostgreSQL and the object store. A start still running in another
+    // thread is ended by its process guard when this JVM exits.
+    for (ManagedService service : new ManagedService[] {trino, kinesis, mariaDb, postgres, objectStore, kafka}) {
       if (service != null) {
         reverse.add(service);
       }

@@ -23,6 +23,17 @@ public final class Settings {
   public static final String MARIADB_BIN = "lakestream.mariadb.bin";
   /** The node binary; default: node on the PATH. */
   public static final String NODE = "lakestream.node";
+  public static final String TRINO_VERSION = "lakestream.trino.version";
+  /** Trino's server tarball; default: its place in ~/.m2 (the build writes the resolved path). */
+  public static final String TRINO_TARBALL = "lakestream.trino.tarball";
+  /** Where the tarball's lib/ and Iceberg plugin are extracted; default ~/.cache/lakestream/trino-server-VERSION. */
+  public static final String TRINO_HOME = "lakestream.trino.home";
+  /** A JDK (or JRE) of the version Trino needs, 24 or newer; default: the newest such under /usr/lib/jvm. */
+  public static final String TRINO_JAVA_HOME = "lakestream.trino.java-home";
+  /** Trino's data and log dir; default target/trino-PID under the working directory, when it has a target/. */
+  public static final String TRINO_DIR = "lakestream.trino.dir";
+  /** Trino's JVM heap (-Xmx); default 1g. */
+  public static final String TRINO_HEAP = "lakestream.trino.heap";
 
   /** Shown with every "not found" message: how to get what is missing. */
   public static final String INSTALL_HINT =
@@ -74,6 +85,20 @@ public final class Settings {
     String version = s3proxyVersion();
     return Paths.get(get(S3PROXY_JAR, cacheDir()
         .resolve("s3proxy-" + version).resolve("s3proxy-" + version + "-jar-with-dependencies.jar").toString()));
+  }
+
+  public static String trinoVersion() {
+    return get(TRINO_VERSION, "476");
+  }
+
+  public static Path trinoTarball() {
+    String version = trinoVersion();
+    return Paths.get(get(TRINO_TARBALL, Paths.get(System.getProperty("user.home"), ".m2", "repository", "io", "trino",
+        "trino-server", version, "trino-server-" + version + ".tar.gz").toString()));
+  }
+
+  public static Path trinoHome() {
+    return Paths.get(get(TRINO_HOME, cacheDir().resolve("trino-server-" + trinoVersion()).toString()));
   }
 
   public static Path kinesisLocalDir() {
