@@ -5,6 +5,7 @@ import dev.lakestream.catalog.tables.GoldTables;
 import dev.lakestream.jobs.cdc.CdcCapture;
 import dev.lakestream.jobs.cdc.SilverChange;
 import dev.lakestream.jobs.gold.features.FeatureDefinitions;
+import dev.lakestream.jobs.gold.features.FeatureSet;
 import dev.lakestream.jobs.gold.features.FeaturesJob;
 import dev.lakestream.jobs.silver.SilverDataset;
 import dev.lakestream.jobs.sink.TableSink;
@@ -45,13 +46,13 @@ public final class GoldJob {
         if (DailyRevenueJob.input(config, captures).isPresent()) {
             tables.add(GoldTables.dailyRevenue(prefix));
         }
-        if (FeaturesJob.ordersInput(config, captures).isPresent()) {
-            tables.addAll(FeaturesJob.tables(FeatureDefinitions.CUSTOMER, config));
-        }
         if (datasets.contains(SilverDataset.FULFILLMENT_EVENTS.name())) {
             tables.add(GoldTables.facilityThroughputHourly(prefix));
-            if (config.get(GoldOptions.FEATURES_ENABLED)) {
-                tables.addAll(FeaturesJob.tables(FeatureDefinitions.FACILITY, config));
+        }
+        java.util.Set<FeatureSet.Source> sources = featureSources(config, datasets, captures);
+        for (FeatureSet<?> set : FeatureDefinitions.ALL) {
+            if (sources.contains(set.source())) {
+                tables.addAll(FeaturesJob.tables(set, config));
             }
         }
         if (datasets.contains(SilverDataset.CLICKSTREAM_EVENTS.name())) {
@@ -61,6 +62,21 @@ public final class GoldJob {
             tables.add(GoldTables.lateEvents(prefix));
         }
         return tables;
+    }
+
+    /** The feature sources this job has: none when features are off. */
+    private static java.util.Set<FeatureSet.Source> featureSources(ReadableConfig config, Collection<String> datasets,
+            List<CdcCapture> captures) {
+        java.util.Set<FeatureSet.Source> sources = java.util.EnumSet.noneOf(FeatureSet.Source.class);
+        if (config.get(GoldOptions.FEATURES_ENABLED)) {
+            if (FeaturesJob.ordersInput(config, captures).isPresent()) {
+                sources.add(FeatureSet.Source.ORDER_CHANGES);
+            }
+            if (datasets.contains(SilverDataset.FULFILLMENT_EVENTS.name())) {
+                sources.add(FeatureSet.Source.FULFILLMENT_EVENTS);
+            }
+        }
+        return sources;
     }
 
     /**
@@ -77,14 +93,13 @@ public final class GoldJob {
         // Window bounds in UTC, like every timestamp in the lakehouse.
         tables.getConfig().setLocalTimeZone(ZoneOffset.UTC);
         List<DataStream<RowData>> late = new ArrayList<>();
+        Map<FeatureSet.Source, DataStream<? extends GoldEvent>> featureInputs = new java.util.EnumMap<>(FeatureSet.Source.class);
         DataStream<RowData> fulfillment = silver.get(SilverDataset.FULFILLMENT_EVENTS.name());
         if (fulfillment != null) {
             String dataset = SilverDataset.FULFILLMENT_EVENTS.name();
             DataStream<FulfillmentEvent> events = FacilityThroughputJob.events(fulfillment, dataset);
             late.add(FacilityThroughputJob.addTo(tables, events, dataset, config, sink));
-            if (config.get(GoldOptions.FEATURES_ENABLED)) {
-                late.add(FeaturesJob.addTo(FeatureDefinitions.FACILITY, events, config, sink));
-            }
+            featureInputs.put(FeatureSet.Source.FULFILLMENT_EVENTS, events);
         }
         DataStream<RowData> clicks = silver.get(SilverDataset.CLICKSTREAM_EVENTS.name());
         if (clicks != null) {
@@ -99,11 +114,15 @@ public final class GoldJob {
                     k -> OrderTransitions.of(in.capture(), in.ordersTable(), changes.get(in.ordersTable())));
             late.add(DailyRevenueJob.addTo(tables, in, orderFacts, changes.get(in.customersTable()), config, sink));
         });
-        FeaturesJob.ordersInput(config, captures).ifPresent(in -> {
-            DataStream<OrderFact> orderFacts = facts.computeIfAbsent(in.capture().name() + "/" + in.table(),
-                    k -> OrderTransitions.of(in.capture(), in.table(), cdc.get(in.capture()).get(in.table())));
-            late.add(FeaturesJob.addTo(FeatureDefinitions.CUSTOMER, orderFacts, config, sink));
-        });
+        FeaturesJob.ordersInput(config, captures).ifPresent(in -> featureInputs.put(FeatureSet.Source.ORDER_CHANGES,
+                facts.computeIfAbsent(in.capture().name() + "/" + in.table(),
+                        k -> OrderTransitions.of(in.capture(), in.table(), cdc.get(in.capture()).get(in.table())))));
+        java.util.Set<FeatureSet.Source> sources = featureSources(config, silver.keySet(), captures);
+        for (FeatureSet<?> set : FeatureDefinitions.ALL) {
+            if (sources.contains(set.source())) {
+                late.add(FeaturesJob.addFrom(set, featureInputs.get(set.source()), config, sink));
+            }
+        }
         DataStream<RowData> all = late.get(0);
         for (DataStream<RowData> more : late.subList(1, late.size())) {
             all = all.union(more);

@@ -144,11 +144,17 @@ class FacilityThroughputITCase {
             rows.forEach(r -> lateRows.add(r.getField(GoldTables.DATASET) + " " + r.getField(GoldTables.EVENT_ID) + " "
                     + r.getField(GoldTables.LATENESS_MS) + " " + r.getField(GoldTables.WATERMARK_TS)));
         }
-        // Late for the final windows and for the facility features, which hold back the same lateness.
-        String lateness = " late-1 " + (finalWatermark - tooLate.ts) + " "
-                + LocalDateTime.ofInstant(Instant.ofEpochMilli(finalWatermark), ZoneOffset.UTC);
-        assertThat(lateRows).containsExactlyInAnyOrder(SilverDataset.FULFILLMENT_EVENTS.name() + lateness,
-                FeatureDefinitions.FACILITY.name() + lateness);
+        // Late for the final windows, and for the facility features, which hold back the same lateness.
+        // How late the features saw it varies: the partition of phase 2 had gone idle, and a channel
+        // that resumes after idleness may deliver late-1 after another channel brought the flush's
+        // watermark (Flink's idleness), so only "at least as late" holds for them.
+        assertThat(lateRows).hasSize(2).contains(SilverDataset.FULFILLMENT_EVENTS.name() + " late-1 "
+                + (finalWatermark - tooLate.ts) + " " + LocalDateTime.ofInstant(Instant.ofEpochMilli(finalWatermark), ZoneOffset.UTC));
+        assertThat(lateRows).anySatisfy(r -> {
+            String[] f = r.split(" ");
+            assertThat(f[0] + " " + f[1]).isEqualTo(FeatureDefinitions.FACILITY.name() + " late-1");
+            assertThat(Long.parseLong(f[2])).isGreaterThanOrEqualTo(finalWatermark - tooLate.ts);
+        });
 
         // Facility features: every event of phase 1 (hour buckets) up to the features' watermark after
         // phase 2, which moved on with the flush events on one partition while the other went idle.

@@ -28,6 +28,7 @@ public final class FeatureDefinitions {
      */
     public static final FeatureSet<OrderFact> CUSTOMER = FeatureSet.<OrderFact>builder(
                     "customer_features", "customer_id", FeatureSet.EntityType.LONG, "Customer id")
+            .from(FeatureSet.Source.ORDER_CHANGES)
             .entity(o -> o.customerId < 0 ? null : Long.toString(o.customerId))
             .countedAt(o -> o.placedAtMillis)
             .buckets(Duration.ofDays(1))
@@ -48,6 +49,7 @@ public final class FeatureDefinitions {
      */
     public static final FeatureSet<FulfillmentEvent> FACILITY = FeatureSet.<FulfillmentEvent>builder(
                     "facility_features", "facility_id", FeatureSet.EntityType.STRING, "Fulfillment center")
+            .from(FeatureSet.Source.FULFILLMENT_EVENTS)
             .entity(e -> e.facilityId)
             .buckets(Duration.ofHours(1))
             .windows(Duration.ofDays(7), Duration.ofDays(30))
@@ -55,4 +57,7 @@ public final class FeatureDefinitions {
             .feature("throughput_{window}_sum", SUM, "Units handled", "units")
             .feature("throughput_{window}_avg", PER_DAY, "Units handled per day (the sum over the window's days)", "units")
             .build();
+
+    /** Every set; gold computes those whose source the job has. */
+    public static final java.util.List<FeatureSet<?>> ALL = java.util.List.of(CUSTOMER, FACILITY);
 }

@@ -37,6 +37,14 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /** The gold input streams a set can read; {@code GoldJob} feeds each set the one it names. */
+    public enum Source {
+        /** {@code OrderFact}s of the captured orders table ({@code gold.features.orders-table}). */
+        ORDER_CHANGES,
+        /** Silver fulfillment events as {@code FulfillmentEvent}s. */
+        FULFILLMENT_EVENTS
+    }
+
     /** The type of the entity key column. */
     public enum EntityType {
         LONG,
@@ -98,6 +106,7 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
     }
 
     private final String name;
+    private final Source source;
     private final String entityColumn;
     private final EntityType entityType;
     private final String entityDoc;
@@ -110,6 +119,7 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
 
     private FeatureSet(Builder<S> b) {
         this.name = b.name;
+        this.source = b.source;
         this.entityColumn = b.entityColumn;
         this.entityType = b.entityType;
         this.entityDoc = b.entityDoc;
@@ -131,6 +141,10 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
 
     public String name() {
         return name;
+    }
+
+    public Source source() {
+        return source;
     }
 
     public long bucketMillis() {
@@ -277,6 +291,7 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
         private final EntityType entityType;
         private final String entityDoc;
         private Duration bucket;
+        private Source source;
         private final List<Duration> windows = new ArrayList<>();
         private EntityOf<S> entity;
         private LongOf<S> bucketTime;
@@ -288,6 +303,12 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
             this.entityColumn = Objects.requireNonNull(entityColumn, "entityColumn");
             this.entityType = Objects.requireNonNull(entityType, "entityType");
             this.entityDoc = Objects.requireNonNull(entityDoc, "entityDoc");
+        }
+
+        /** The stream the set reads (its events must be of the set's type {@code S}). */
+        public Builder<S> from(Source source) {
+            this.source = source;
+            return this;
         }
 
         /** The entity of each source event; a source event whose entity is null is skipped. */
@@ -349,6 +370,9 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
             List<String> problems = new ArrayList<>();
             if (!name.matches("[a-z][a-z0-9_]*")) {
                 problems.add("name '" + name + "' must be lower-case a-z, 0-9, _");
+            }
+            if (source == null) {
+                problems.add("no from(...) source");
             }
             if (entity == null) {
                 problems.add("no entity(...)");

@@ -83,6 +83,16 @@ public final class FeaturesJob {
     }
 
     /**
+     * {@link #addTo} for a set read from its declared source stream, whose events are of the set's
+     * type as {@link FeatureSet.Source} documents (GoldJob pairs them by that enum).
+     */
+    @SuppressWarnings("unchecked")
+    public static DataStream<RowData> addFrom(FeatureSet<?> set, DataStream<? extends GoldEvent> source, ReadableConfig config,
+            TableSink sink) {
+        return addTo((FeatureSet<GoldEvent>) set, (DataStream<GoldEvent>) source, config, sink);
+    }
+
+    /**
      * @return the events too late to count, as late-events rows whose dataset is the set's name (an
      *     event late for both the windows and the features is in late_events once for each)
      */

@@ -285,6 +285,7 @@ class RollingFeaturesTest {
 
     private static FeatureSet<FeatureInput> testSet(Duration... windows) {
         return FeatureSet.<FeatureInput>builder("test_features", "entity", FeatureSet.EntityType.STRING, "Entity")
+                .from(FeatureSet.Source.FULFILLMENT_EVENTS)
                 .entity(in -> in.entity)
                 .buckets(Duration.ofDays(1))
                 .windows(windows)
@@ -296,6 +297,7 @@ class RollingFeaturesTest {
     @Test
     void aDefinitionThatCannotWorkFailsNamingTheProblem() {
         assertThatThrownBy(() -> FeatureSet.<FeatureInput>builder("bad", "entity", FeatureSet.EntityType.STRING, "Entity")
+                .from(FeatureSet.Source.FULFILLMENT_EVENTS)
                 .entity(in -> in.entity)
                 .buckets(Duration.ofHours(5))
                 .windows(Duration.ofDays(7))
