@@ -1,6 +1,7 @@
 package dev.lakestream.jobs.trino;
 
 import dev.lakestream.catalog.CatalogOptions;
+import dev.lakestream.catalog.maintenance.DeleteFileCompaction;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.GoldTables;
 import dev.lakestream.jobs.IngestionPipeline;
@@ -311,7 +312,10 @@ class TrinoReadsOurTablesITCase {
                 assertThat(count(connection, "SELECT count(*) FROM " + sql(spec, "")))
                         .as("count(*) of %s", spec.identifier()).isEqualTo(expected.size());
                 rowCounts.put(spec.identifier().toString(), expected.size());
-                assertAthenaReadableMetadata(connection, spec);
+                Map<String, String> properties = assertAthenaReadableMetadata(connection, spec);
+                if (spec.identifier().equals(capture.silverTable("public.orders").identifier())) {
+                    LOG.info("{}$properties: {}", spec.identifier(), new TreeMap<>(properties));
+                }
             }
             LOG.info("Trino read {} tables as IcebergGenerics did, in {} ms: {}", tables.size(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - compareBegin), rowCounts);
@@ -343,11 +347,42 @@ class TrinoReadsOurTablesITCase {
             // Trino applied equality deletes to get there: the silver tables have them.
             assertThat(count(connection, "SELECT count(*) FROM " + sql(silverOrders, "$files") + " WHERE content = 2"))
                     .as("equality delete files of %s", silverOrders.identifier()).isPositive();
+            LOG.info("As Trino shows {}:\n{}", silverOrders.identifier(),
+                    strings(connection, "SHOW CREATE TABLE " + sql(silverOrders, "")).get(0));
+
+            // The compaction for readers without equality deletes (Redshift) leaves the same rows,
+            // now without any delete file.
+            Table orders = pipeline.table(silverOrders);
+            List<String> beforeCompaction = CanonicalRows.trino(connection, TrinoServer.CATALOG, silverOrders.identifier(),
+                    orders.schema());
+            LOG.info("Compacted {}: {}", silverOrders.identifier(), DeleteFileCompaction.run(orders));
+            assertThat(count(connection, "SELECT count(*) FROM " + sql(silverOrders, "$files") + " WHERE content <> 0"))
+                    .as("delete files of %s after compaction", silverOrders.identifier()).isZero();
+            assertThat(CanonicalRows.trino(connection, TrinoServer.CATALOG, silverOrders.identifier(), orders.schema()))
+                    .as("%s after compaction", silverOrders.identifier()).isEqualTo(beforeCompaction)
+                    .isEqualTo(CanonicalRows.iceberg(orders));
+
+            // Column types Trino maps our columns to: none Athena lacks (time zones, uuid, time).
+            List<String> types = new ArrayList<>();
+            for (TableSpec spec : tables) {
+                types.addAll(strings(connection, "SELECT table_schema || '.' || table_name || '.' || column_name || ' '"
+                        + " || data_type FROM " + TrinoServer.CATALOG + ".information_schema.columns WHERE table_schema = '"
+                        + spec.identifier().namespace() + "' AND table_name = '" + spec.identifier().name() + "'"));
+            }
+            assertThat(types).as("columns of every table").hasSizeGreaterThan(tables.size())
+                    .noneMatch(t -> t.contains("with time zone") || t.endsWith(" uuid") || t.matches(".* time\\(\\d\\)"));
+            LOG.info("Column types as Trino reads them: {}", new TreeSet<>(types.stream()
+                    .map(t -> t.substring(t.indexOf(' ') + 1)).collect(java.util.stream.Collectors.toList())));
         }
     }
 
-    /** What Athena (engine v3) needs, as far as Trino shows it: format v2, Parquet files, zstd. */
-    private static void assertAthenaReadableMetadata(Connection connection, TableSpec spec) throws SQLException {
+    /**
+     * What Athena (engine v3) needs, as far as Trino shows it: format v2, Parquet files, zstd.
+     *
+     * @return the table properties Trino lists
+     */
+    private static Map<String, String> assertAthenaReadableMetadata(Connection connection, TableSpec spec)
+            throws SQLException {
         String create = strings(connection, "SHOW CREATE TABLE " + sql(spec, "")).get(0);
         assertThat(create).as("SHOW CREATE TABLE %s", spec.identifier()).contains("format = 'PARQUET'")
                 .contains("format_version = 2");
@@ -361,6 +396,7 @@ class TrinoReadsOurTablesITCase {
         assertThat(properties).as("%s$properties", spec.identifier()).containsEntry("write.parquet.compression-codec", "zstd");
         assertThat(strings(connection, "SELECT DISTINCT file_format FROM " + sql(spec, "$files")))
                 .as("file formats of %s", spec.identifier()).isSubsetOf("PARQUET");
+        return properties;
     }
 
     private static String sql(TableSpec spec, String suffix) {

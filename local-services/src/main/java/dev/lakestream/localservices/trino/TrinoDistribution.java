@@ -5,7 +5,6 @@ import dev.lakestream.localservices.support.Files2;
 import dev.lakestream.localservices.support.Settings;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,8 +49,9 @@ final class TrinoDistribution {
       try {
         Files.createDirectories(home.getParent());
         Path lockFile = home.resolveSibling(home.getFileName() + ".lock");
-        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = channel.lock()) {
+        // Closing the channel releases the lock.
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+          channel.lock();
           if (Files.isRegularFile(home.resolve(MARKER))) {
             return home;
           }
