@@ -4,6 +4,8 @@
 #   - Debian's MariaDB server (mariadbd, mariadb-install-db), for MySQL-protocol CDC
 #   - the npm package kinesis-local (a Node build of kinesis-mock), into a per-user cache dir that
 #     survives `mvn clean`.
+# It also looks for the Java 24+ runtime Trino needs (LocalServices.trino()). No Debian package
+# provides one (Debian 12 stops at 17), so it only says what to install when none is found.
 # The local-services build runs it at generate-resources. Idempotent, and a fast no-op when
 # everything is present.
 #
@@ -108,4 +110,24 @@ else
   mv "${staging_dir}" "${KINESIS_LOCAL_DIR}"
   trap - EXIT
   log "kinesis-local ${KINESIS_LOCAL_VERSION} installed: ${package_dir}"
+fi
+
+# --- Java 24+ for Trino (checked, not installed) -------------------------------------------------
+# Where the Java side looks: any JDK under /usr/lib/jvm, /usr/java, /opt/java with a
+# release file saying JAVA_VERSION >= 24 (or -Dlakestream.trino.java-home at test time).
+trino_java=""
+for home in /usr/lib/jvm/* /usr/java/* /opt/java/*; do
+  [ -x "${home}/bin/java" ] && [ -f "${home}/release" ] || continue
+  version="$(sed -n 's/^JAVA_VERSION="\{0,1\}\([0-9]*\).*/\1/p' "${home}/release" | head -n 1)"
+  if [ -n "${version}" ] && [ "${version}" -ge 24 ]; then
+    trino_java="${home} (Java ${version})"
+  fi
+done
+if [ -n "${trino_java}" ]; then
+  log "Java 24+ for Trino present: ${trino_java}"
+else
+  log "WARNING: no Java 24 or newer under /usr/lib/jvm, /usr/java or /opt/java: the tests that start Trino" \
+    "(LocalServices.trino()) will fail. Debian 12 packages none; install Eclipse Temurin 25 (package" \
+    "temurin-25-jdk from Adoptium's apt repository, into /usr/lib/jvm/temurin-25-jdk-amd64), or run the" \
+    "tests with -Dlakestream.trino.java-home=<a JDK 24+>."
 fi

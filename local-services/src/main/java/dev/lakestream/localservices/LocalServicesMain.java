@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * mvn -q -pl local-services exec:java                         # data in a temp dir, deleted on exit
  * mvn -q -pl local-services exec:java -Dexec.args=local-run   # data kept in ./local-run (git-ignored)
+ * mvn -q -pl local-services exec:java -Dexec.args=--trino     # also Trino on the Iceberg catalog
  * </pre>
  *
  * {@code -Dlakestream.services=testcontainers} runs Kafka and MinIO in Docker instead.
@@ -17,13 +18,26 @@ import java.util.concurrent.CountDownLatch;
 public final class LocalServicesMain {
   private LocalServicesMain() {}
 
-  /** @param args optional: a work dir to keep the servers' data and logs in */
+  /** @param args optional: a work dir to keep the servers' data and logs in, and/or {@code --trino} */
   public static void main(String[] args) throws InterruptedException {
     LocalServices.Builder builder = LocalServices.builder().withAll();
-    if (args.length > 0) {
-      builder.workDir(Paths.get(args[0]));
+    boolean trino = false;
+    for (String arg : args) {
+      if (arg.equals("--trino")) {
+        trino = true;
+      } else {
+        builder.workDir(Paths.get(arg));
+      }
     }
     LocalServices services = builder.start();
+    if (trino) {
+      try {
+        services.trino();
+      } catch (RuntimeException e) {
+        services.close();
+        throw e;
+      }
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("Stopping local services...");
