@@ -10,6 +10,7 @@ import dev.lakestream.localservices.postgres.EmbeddedPostgres;
 import dev.lakestream.localservices.support.Files2;
 import dev.lakestream.localservices.support.ManagedService;
 import dev.lakestream.localservices.support.ProcessGuard;
+import dev.lakestream.localservices.support.Settings;
 import dev.lakestream.localservices.support.Shell;
 import dev.lakestream.localservices.testcontainers.ContainerServices;
 import dev.lakestream.localservices.testcontainers.DockerProbe;
@@ -273,7 +274,7 @@ public final class LocalServices implements AutoCloseable {
   }
 
   private Path trinoDir() {
-    String configured = System.getProperty("lakestream.trino.dir");
+    String configured = System.getProperty(Settings.TRINO_DIR);
     if (configured != null && !configured.isBlank()) {
       return Paths.get(configured).toAbsolutePath();
     }
