@@ -5,6 +5,8 @@ import dev.lakestream.jobs.gold.LateEventRouter;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -14,7 +16,10 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.Collector;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Rolling features of one {@link FeatureSet}, keyed by entity, on event time. Each input waits in
@@ -30,18 +35,26 @@ import java.util.Arrays;
  * That makes the rows the same on every replay of the same input.
  *
  * <p>State per entity (RocksDB): one entry per bucket with activity inside the longest window
- * ({@code long[]} of the measures), one per window (its totals), the inputs waiting for the
- * watermark, and the timers. When the last bucket leaves the longest window, every entry of the
- * entity is gone: an entity without activity for longer than the longest window costs nothing.
- * State TTL (processing time, twice the longest window) is a backstop for entries no timer will
- * reach, e.g. after a definition shortened a window.
+ * ({@code long[]} of the measures); one summary entry (the definition's fingerprint, the number of
+ * buckets, and every window's totals), which is a cache of the buckets: a new definition (another
+ * window, an appended measure) rebuilds it from them on the entity's next timer; the inputs waiting
+ * for the watermark; and the timers. When the last bucket leaves the longest window, the buckets and
+ * the summary are gone: an entity without activity for longer than the longest window costs
+ * nothing. State TTL (processing time, twice the longest window) is a backstop for entries no timer
+ * will reach, e.g. buckets past a window that a new definition shortened.
  *
  * <p>Metrics: {@code featureRows}, {@code featureKeysDropped}, {@code featureInputsOutsideWindows}
- * (counted in a bucket already past every window), {@code goldLateEvents}.
+ * (counted in a bucket already past every window), {@code featureSummariesRebuilt}, {@code
+ * goldLateEvents}.
  */
 public final class RollingFeatures extends KeyedProcessFunction<String, FeatureInput, RowData> {
 
     private static final long serialVersionUID = 1L;
+
+    /** Summary layout: fingerprint, bucket count, then the totals window by window. */
+    private static final int FINGERPRINT = 0;
+    private static final int BUCKETS = 1;
+    private static final int TOTALS = 2;
 
     private final FeatureSet<?> set;
     private final String dataset;
@@ -49,16 +62,18 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
     private final long[] windows;
     private final long longest;
     private final int measures;
+    private final long fingerprint;
 
     /** Bucket start to the measures' sums of its inputs. */
     private transient MapState<Long, long[]> buckets;
-    /** Window length to the measures' totals over the buckets it holds. */
-    private transient MapState<Long, long[]> totals;
+    /** Fingerprint, bucket count, totals per window and measure ({@link #TOTALS} + w * measures + m). */
+    private transient ValueState<long[]> summary;
     /** Event time to its inputs, packed: bucket time, then one delta per measure, per input. */
     private transient MapState<Long, long[]> pending;
     private transient Counter rows;
     private transient Counter dropped;
     private transient Counter outside;
+    private transient Counter rebuilt;
     private transient Counter late;
 
     /** @param dataset the late-events dataset name of this set's input */
@@ -69,6 +84,11 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         this.windows = set.windowMillis();
         this.longest = windows[windows.length - 1];
         this.measures = set.measureCount();
+        long f = 17 * 31 + bucket;
+        for (long w : windows) {
+            f = f * 31 + w;
+        }
+        this.fingerprint = f * 31 + measures;
     }
 
     @Override
@@ -80,15 +100,16 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
                 .build();
         MapStateDescriptor<Long, long[]> b = new MapStateDescriptor<>("buckets", Types.LONG, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
         b.enableTimeToLive(backstop);
-        MapStateDescriptor<Long, long[]> t = new MapStateDescriptor<>("window-totals", Types.LONG, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
-        t.enableTimeToLive(backstop);
+        ValueStateDescriptor<long[]> s = new ValueStateDescriptor<>("summary", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+        s.enableTimeToLive(backstop);
         buckets = getRuntimeContext().getMapState(b);
-        totals = getRuntimeContext().getMapState(t);
+        summary = getRuntimeContext().getState(s);
         pending = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("pending", Types.LONG, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         rows = getRuntimeContext().getMetricGroup().counter("featureRows");
         dropped = getRuntimeContext().getMetricGroup().counter("featureKeysDropped");
         outside = getRuntimeContext().getMetricGroup().counter("featureInputsOutsideWindows");
+        rebuilt = getRuntimeContext().getMetricGroup().counter("featureSummariesRebuilt");
         late = getRuntimeContext().getMetricGroup().counter("goldLateEvents");
     }
 
@@ -116,113 +137,138 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<RowData> out) throws Exception {
-        long[][] sums = loadTotals(time, ctx);
-        int removed = expire(time, sums);
-        boolean changed = removed != 0;
-        // Buckets can only have run out if one was just removed, or if inputs all counted nowhere.
-        boolean mayBeEmpty = removed < 0;
+        long[] sum = summary.value();
+        boolean stored = sum != null;
+        if (sum != null && sum[FINGERPRINT] != fingerprint) {
+            sum = rebuild(time, ctx);
+        } else if (sum == null) {
+            // A new entity, or one whose buckets all left: nothing counts yet.
+            sum = new long[TOTALS + windows.length * measures];
+            sum[FINGERPRINT] = fingerprint;
+        }
+        boolean changed = expire(time, sum);
         long[] inputs = pending.get(time);
         if (inputs != null) {
-            mayBeEmpty |= !apply(inputs, time, sums, ctx);
+            apply(inputs, time, sum, ctx);
             pending.remove(time);
             changed = true;
         }
         if (changed) {
-            for (int w = 0; w < windows.length; w++) {
-                totals.put(windows[w], sums[w]);
-            }
-            out.collect(set.row(ctx.getCurrentKey(), time, sums, System.currentTimeMillis()));
+            out.collect(set.row(ctx.getCurrentKey(), time, totals(sum), System.currentTimeMillis()));
             rows.inc();
         }
-        if (mayBeEmpty && buckets.isEmpty() && pending.isEmpty() && !totals.isEmpty()) {
-            for (long[] s : sums) {
-                for (long v : s) {
-                    if (v != 0) {
-                        throw new IllegalStateException(set.name() + " of " + ctx.getCurrentKey() + " at " + time
-                                + ": no bucket left but window totals " + Arrays.deepToString(sums));
-                    }
-                }
+        if (sum[BUCKETS] > 0) {
+            if (changed) {
+                summary.update(sum);
             }
-            totals.clear();
-            dropped.inc();
+        } else if (stored || changed) {
+            drop(time, sum, stored, ctx);
         }
     }
 
-    /** The totals of every window as of just before {@code time}; a window new to state is summed from the buckets. */
-    private long[][] loadTotals(long time, OnTimerContext ctx) throws Exception {
-        long[][] sums = new long[windows.length][];
-        Boolean hasBuckets = null;
-        for (int w = 0; w < windows.length; w++) {
-            long[] s = totals.get(windows[w]);
-            if (s == null && hasBuckets == null) {
-                // Absent for a new entity (no buckets) or a new window (buckets): ask state once.
-                hasBuckets = !buckets.isEmpty();
+    /** No bucket is left: the summary goes too (inputs waiting for later times stay). */
+    private void drop(long time, long[] sum, boolean stored, OnTimerContext ctx) throws Exception {
+        for (int i = TOTALS; i < sum.length; i++) {
+            if (sum[i] != 0) {
+                throw new IllegalStateException(set.name() + " of " + ctx.getCurrentKey() + " at " + time
+                        + ": no bucket left but window totals " + Arrays.toString(sum));
             }
-            if (s == null && hasBuckets) {
-                // A window added by a new definition: sum the buckets it holds from state.
-                s = new long[measures];
-                for (var e : buckets.entries()) {
-                    long end = e.getKey() + windows[w];
-                    if (end >= time) {
-                        add(s, fit(e.getValue()), 0);
-                        if (end > time) {
-                            ctx.timerService().registerEventTimeTimer(end);
-                        }
-                    }
-                }
-            }
-            sums[w] = s == null ? new long[measures] : fit(s);
         }
-        return sums;
+        if (stored) {
+            dropped.inc();
+            summary.clear();
+        }
     }
 
     /**
-     * Subtracts the buckets that leave a window at {@code time}; drops those that leave the longest.
-     *
-     * @return 0 if no bucket left a window, -1 if one was dropped, 1 otherwise
+     * The summary as of just before {@code time}, summed from the buckets in state: after a new
+     * definition (the fingerprint differs). Buckets past the (new) longest window are dropped.
      */
-    private int expire(long time, long[][] sums) throws Exception {
-        if (Math.floorMod(time, bucket) != 0) {
-            return 0;
+    private long[] rebuild(long time, OnTimerContext ctx) throws Exception {
+        rebuilt.inc();
+        long[] sum = new long[TOTALS + windows.length * measures];
+        sum[FINGERPRINT] = fingerprint;
+        List<Long> stale = new ArrayList<>();
+        for (Map.Entry<Long, long[]> e : buckets.entries()) {
+            long start = e.getKey();
+            if (start + longest < time) {
+                stale.add(start);
+                continue;
+            }
+            sum[BUCKETS]++;
+            long[] values = fit(e.getValue());
+            for (int w = 0; w < windows.length; w++) {
+                long end = start + windows[w];
+                if (end >= time) {
+                    add(sum, TOTALS + w * measures, values, 0);
+                    if (end > time) {
+                        ctx.timerService().registerEventTimeTimer(end);
+                    }
+                }
+            }
         }
-        int result = 0;
+        for (Long start : stale) {
+            buckets.remove(start);
+        }
+        return sum;
+    }
+
+    /** Subtracts the buckets that leave a window at {@code time}; drops those that leave the longest. */
+    private boolean expire(long time, long[] sum) throws Exception {
+        if (Math.floorMod(time, bucket) != 0 || sum[BUCKETS] == 0) {
+            return false;
+        }
+        boolean changed = false;
         for (int w = 0; w < windows.length; w++) {
             long start = time - windows[w];
             long[] b = buckets.get(start);
             if (b != null) {
-                subtract(sums[w], fit(b));
-                result = result == 0 ? 1 : result;
+                long[] values = fit(b);
+                for (int m = 0; m < measures; m++) {
+                    sum[TOTALS + w * measures + m] = Math.subtractExact(sum[TOTALS + w * measures + m], values[m]);
+                }
+                changed = true;
                 if (windows[w] == longest) {
                     buckets.remove(start);
-                    result = -1;
+                    sum[BUCKETS]--;
                 }
             }
         }
-        return result;
+        return changed;
     }
 
-    /** @return whether any input counted in a bucket */
-    private boolean apply(long[] inputs, long time, long[][] sums, OnTimerContext ctx) throws Exception {
-        boolean counted = false;
+    private void apply(long[] inputs, long time, long[] sum, OnTimerContext ctx) throws Exception {
         for (int at = 0; at < inputs.length; at += 1 + measures) {
             long start = Math.floorDiv(Math.min(inputs[at], time), bucket) * bucket;
             if (start + longest <= time) {
                 outside.inc();
                 continue;
             }
-            counted = true;
             long[] b = buckets.get(start);
-            b = b == null ? new long[measures] : fit(b);
-            add(b, inputs, at + 1);
+            if (b == null) {
+                b = new long[measures];
+                sum[BUCKETS]++;
+            } else {
+                b = fit(b);
+            }
+            add(b, 0, inputs, at + 1);
             buckets.put(start, b);
             for (int w = 0; w < windows.length; w++) {
                 if (start + windows[w] > time) {
-                    add(sums[w], inputs, at + 1);
+                    add(sum, TOTALS + w * measures, inputs, at + 1);
                     ctx.timerService().registerEventTimeTimer(start + windows[w]);
                 }
             }
         }
-        return counted;
+    }
+
+    /** The totals of each window, as {@link FeatureSet#row} takes them. */
+    private long[][] totals(long[] sum) {
+        long[][] t = new long[windows.length][];
+        for (int w = 0; w < windows.length; w++) {
+            t[w] = Arrays.copyOfRange(sum, TOTALS + w * measures, TOTALS + (w + 1) * measures);
+        }
+        return t;
     }
 
     /** State written before a measure was appended to the set holds fewer values: the new ones start at 0. */
@@ -237,15 +283,9 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         return Arrays.copyOf(values, measures);
     }
 
-    private void add(long[] into, long[] from, int offset) {
+    private void add(long[] into, int intoOffset, long[] from, int fromOffset) {
         for (int m = 0; m < measures; m++) {
-            into[m] = Math.addExact(into[m], from[offset + m]);
-        }
-    }
-
-    private static void subtract(long[] from, long[] values) {
-        for (int m = 0; m < values.length; m++) {
-            from[m] = Math.subtractExact(from[m], values[m]);
+            into[intoOffset + m] = Math.addExact(into[intoOffset + m], from[fromOffset + m]);
         }
     }
 }
