@@ -187,7 +187,8 @@ public final class DailyRevenueJob {
 
         TableSpec gold = GoldTables.dailyRevenue(config.get(GoldOptions.TABLE_PREFIX));
         InternalTypeInfo<RowData> goldType = InternalTypeInfo.of(FlinkSchemaUtil.convert(gold.schema()));
-        DataStream<RowData> rows = windows(tables, regional, view + "_provisional", false, goldType)
+        DataStream<RowData> rows = FacilityThroughputJob.heldBack(windows(tables, regional, view + "_provisional", false, goldType),
+                        lateness, goldType, "gold-watermarks-provisional-" + suffix)
                 .union(windows(tables, finalInput, view + "_final", true, goldType))
                 .keyBy(r -> r.getInt(0) + "|" + r.getString(1) + "|" + r.getString(2))
                 .process(new KeepFinal(8, lateness.plus(Duration.ofDays(2))))
