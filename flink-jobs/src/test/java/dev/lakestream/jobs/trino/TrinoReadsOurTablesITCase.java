@@ -393,7 +393,8 @@ class TrinoReadsOurTablesITCase {
                 properties.put(rs.getString(1), rs.getString(2));
             }
         }
-        assertThat(properties).as("%s$properties", spec.identifier()).containsEntry("write.parquet.compression-codec", "zstd");
+        assertThat(properties).as("%s$properties", spec.identifier()).containsEntry("format-version", "2")
+                .containsEntry("write.format.default", "parquet").containsEntry("write.parquet.compression-codec", "zstd");
         assertThat(strings(connection, "SELECT DISTINCT file_format FROM " + sql(spec, "$files")))
                 .as("file formats of %s", spec.identifier()).isSubsetOf("PARQUET");
         return properties;
