@@ -33,10 +33,11 @@ class DeployExampleTest {
                 PipelineConfig.fromPropertyGroups(propertyGroups, IngestionPipeline.options())).configuration();
 
         assertThat(SilverOptions.datasetsBySource(config)).containsOnlyKeys("clickstream", "fulfillment-events");
-        // Bronze for 3 sources, silver and quarantine for 2 datasets, gold throughput, sessions and late events.
-        assertThat(IngestionPipeline.tables(config)).hasSize(10);
+        // Bronze for 3 sources, silver and quarantine for 2 datasets, gold throughput, facility features
+        // (log and latest), sessions and late events.
+        assertThat(IngestionPipeline.tables(config)).hasSize(12);
         assertThat(dev.lakestream.jobs.CompactionApplication.tablesToCompact(config))
                 .as("tables with equality deletes").extracting(Object::toString)
-                .containsExactly("gold.facility_throughput_hourly");
+                .containsExactly("gold.facility_throughput_hourly", "gold.facility_features_latest");
     }
 }
