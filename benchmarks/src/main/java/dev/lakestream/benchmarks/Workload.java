@@ -174,6 +174,15 @@ final class Workload {
         return days[day].size;
     }
 
+    /** The index of the entity of the {@code i}-th input of day {@code day}. */
+    int key(int day, int i) {
+        return days[day].key[i];
+    }
+
+    String entity(int key) {
+        return entities[key];
+    }
+
     long eventTs(int day, int i) {
         return days[day].eventTs[i];
     }
