@@ -36,9 +36,11 @@ class LocalPipelineRunITCase {
         // customer and facility features, and late events.
         assertThat(summary.rowsPerTable).hasSize(20);
         // Every table got rows, except the CDC quarantine (the shop's changes are all valid) and maybe
-        // the late events (few fulfillment events at this volume are hours late).
+        // the late events: whether a planted late click or a Kinesis backlog event meets a watermark
+        // that has passed it depends on how fast the backlog is read (0 in one CI run, 463 in another).
         assertThat(summary.rowsPerTable).allSatisfy((table, rows) -> assertThat(rows)
-                .as(table).isGreaterThanOrEqualTo(table.contains(".cdc_") && table.endsWith("_quarantine") ? 0L : 1L));
+                .as(table).isGreaterThanOrEqualTo(table.contains(".cdc_") && table.endsWith("_quarantine")
+                        || table.endsWith(".late_events") ? 0L : 1L));
         // Bronze drops nothing: malformed, null and oversized records included.
         assertThat(summary.bronzeRows).isEqualTo(summary.recordsProduced);
         String output = printed.toString(StandardCharsets.UTF_8);
