@@ -15,6 +15,8 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.data.BaseDeleteLoader;
+import org.apache.iceberg.data.DeleteLoader;
 import org.apache.iceberg.data.GenericDeleteFilter;
 import org.apache.iceberg.data.GenericFileWriterFactory;
 import org.apache.iceberg.data.GenericRecord;
@@ -27,6 +29,7 @@ import org.apache.iceberg.formats.FormatModelRegistry;
 import org.apache.iceberg.io.ClusteredDataWriter;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.DataWriteResult;
+import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.util.PartitionUtil;
 import org.apache.iceberg.util.PropertyUtil;
@@ -44,6 +47,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Bin-pack compaction per partition that also applies row-level deletes: in each partition it
@@ -282,12 +287,13 @@ final class DataFileCompaction {
         ClusteredDataWriter<Record> writer = new ClusteredDataWriter<>(
                 new GenericFileWriterFactory.Builder(table).dataFileFormat(FileFormat.PARQUET).build(),
                 files, table.io(), plan.targetFileSize);
+        DeleteCache cache = new DeleteCache();
         long rows = 0;
         boolean closed = false;
         try {
             for (FileScanTask task : plan.tasks) {
                 PartitionSpec spec = table.specs().get(task.file().specId());
-                try (CloseableIterable<Record> records = liveRows(table, schema, task)) {
+                try (CloseableIterable<Record> records = liveRows(table, schema, task, cache)) {
                     for (Record record : records) {
                         writer.write(record, spec, task.file().partition());
                         rows++;
@@ -314,12 +320,17 @@ final class DataFileCompaction {
     }
 
     /** The rows of one data file that its delete files leave, as records of the table schema. */
-    private static CloseableIterable<Record> liveRows(Table table, Schema schema, FileScanTask task) {
+    private static CloseableIterable<Record> liveRows(Table table, Schema schema, FileScanTask task, DeleteCache cache) {
         if (task.file().format() != FileFormat.PARQUET) {
             throw new IllegalStateException("Cannot compact " + table.name() + ": data file " + task.file().location()
                     + " is " + task.file().format() + ", only Parquet is read");
         }
-        GenericDeleteFilter deletes = new GenericDeleteFilter(table.io(), task, schema, schema);
+        GenericDeleteFilter deletes = new GenericDeleteFilter(table.io(), task, schema, schema) {
+            @Override
+            protected DeleteLoader newDeleteLoader() {
+                return new CachingDeleteLoader(this::loadInputFile, cache);
+            }
+        };
         Schema read = deletes.requiredSchema();
         Map<Integer, ?> constants = PartitionUtil.constantsMap(task, IdentityPartitionConverters::convertConstant);
         CloseableIterable<Record> rows = FormatModelRegistry.<Record, Object>readBuilder(FileFormat.PARQUET, Record.class,
@@ -340,6 +351,54 @@ final class DataFileCompaction {
             }
             return copy;
         });
+    }
+
+    /** Loaded delete files of one rewrite, up to {@link #MAX_BYTES} (estimated). */
+    private static final class DeleteCache {
+        static final long MAX_BYTES = 128L << 20;
+        final Map<String, Object> values = new HashMap<>();
+        long bytes;
+    }
+
+    /**
+     * Reads each delete file once per rewrite: every data file of a partition sees the same
+     * equality deletes, and reading them again per data file made compaction quadratic.
+     */
+    private static final class CachingDeleteLoader extends BaseDeleteLoader {
+        private final DeleteCache cache;
+
+        CachingDeleteLoader(Function<DeleteFile, InputFile> loadInputFile, DeleteCache cache) {
+            super(loadInputFile);
+            this.cache = cache;
+        }
+
+        @Override
+        protected boolean canCache(long size) {
+            synchronized (cache) {
+                return cache.bytes + size <= DeleteCache.MAX_BYTES;
+            }
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        protected <V> V getOrLoad(String key, Supplier<V> valueSupplier, long valueSize) {
+            synchronized (cache) {
+                Object cached = cache.values.get(key);
+                if (cached != null) {
+                    return (V) cached;
+                }
+            }
+            // Loaded outside the lock: the loader reads several delete files in parallel.
+            V value = valueSupplier.get();
+            synchronized (cache) {
+                Object raced = cache.values.putIfAbsent(key, value);
+                if (raced != null) {
+                    return (V) raced;
+                }
+                cache.bytes += valueSize;
+                return value;
+            }
+        }
     }
 
     private static void commit(Table table, Plan plan, Rewritten rewritten) {

@@ -1,6 +1,7 @@
 package dev.lakestream.catalog.maintenance;
 
 import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.ManifestContent;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
@@ -69,6 +70,9 @@ final class OrphanFiles {
                     + io.getClass().getName() + " cannot list files (use S3FileIO or HadoopFileIO)");
         }
         String root = withSlash(table.location());
+        // Written before the listing starts, so the listing must show it (see the check below).
+        table.refresh();
+        String metadata = ((HasTableOperations) table).operations().current().metadataFileLocation();
         long olderThan = nowMillis - minAge.toMillis();
         Set<String> listed = new HashSet<>();
         List<String> candidates = new ArrayList<>();
@@ -81,11 +85,10 @@ final class OrphanFiles {
         }
         table.refresh();
         Set<String> referenced = referenced(table);
-        String metadata = ((org.apache.iceberg.HasTableOperations) table).operations().current().metadataFileLocation();
         if (!listed.contains(key(metadata))) {
             // Listed and referenced locations do not compare (another scheme or authority): deleting
             // would take live files.
-            throw new IllegalStateException("Listing " + root + " did not find the current metadata file " + metadata
+            throw new IllegalStateException("Listing " + root + " did not find the metadata file " + metadata
                     + " of " + table.name() + ": not deleting orphan files");
         }
         List<String> orphans = new ArrayList<>();
