@@ -4,6 +4,9 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.ManifestFile;
+import org.apache.iceberg.ManifestFiles;
+import org.apache.iceberg.ManifestReader;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -72,10 +75,18 @@ public final class DeleteFileCompaction {
         try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(start.snapshotId()).planFiles()) {
             for (FileScanTask task : tasks) {
                 oldData.add(task.file());
-                oldDeletes.addAll(task.deletes());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot plan " + table.name(), e);
+        }
+        // Delete files that apply to no data file (e.g. an upsert of a new key) are attached to no
+        // task, but Redshift still sees them: every live one goes, as every data file is rewritten.
+        for (ManifestFile manifest : start.deleteManifests(table.io())) {
+            try (ManifestReader<DeleteFile> reader = ManifestFiles.readDeleteManifest(manifest, table.io(), table.specs())) {
+                reader.forEach(oldDeletes::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read delete manifest " + manifest.path() + " of " + table.name(), e);
+            }
         }
         if (oldDeletes.isEmpty()) {
             return new Result(0, 0, 0, 0);
