@@ -1,5 +1,6 @@
 package dev.lakestream.catalog.maintenance;
 
+import org.apache.iceberg.ExpireSnapshots;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.util.SnapshotUtil;
@@ -85,7 +86,7 @@ final class SnapshotExpiry {
         table.expireSnapshots()
                 .expireOlderThan(expireBefore)
                 .retainLast(retainLast)
-                .cleanExpiredFiles(true)
+                .cleanupLevel(ExpireSnapshots.CleanupLevel.ALL)
                 .commit();
         table.refresh();
         int after = size(table.snapshots());
