@@ -8,6 +8,7 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.flink.CatalogLoader;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -45,8 +46,17 @@ public final class CatalogFactory {
                 break;
             case REST:
                 props.put(CatalogProperties.URI, required(config, CatalogOptions.URI, type));
+                restAuth(config, props);
                 break;
             case GLUE:
+                // Glue registers each table with table_type=ICEBERG (what Athena and Redshift look for),
+                // one Glue database per layer namespace.
+                props.put("glue.skip-archive", String.valueOf(config.get(CatalogOptions.GLUE_SKIP_ARCHIVE)));
+                config.getOptional(CatalogOptions.GLUE_CATALOG_ID).ifPresent(v -> props.put("glue.id", v));
+                if (config.get(CatalogOptions.GLUE_LAKE_FORMATION)) {
+                    props.put("glue.lakeformation-enabled", "true");
+                }
+                break;
             case HADOOP:
                 break;
             default:
@@ -70,6 +80,33 @@ public final class CatalogFactory {
         accessKey.ifPresent(v -> props.put("s3.access-key-id", v));
         secretKey.ifPresent(v -> props.put("s3.secret-access-key", v));
         return props;
+    }
+
+    private static void restAuth(ReadableConfig config, Map<String, String> props) {
+        switch (config.get(CatalogOptions.REST_AUTH)) {
+            case SIGV4:
+                String region = config.getOptional(CatalogOptions.REGION).filter(v -> !v.isBlank()).orElseThrow(() ->
+                        new IllegalArgumentException("Missing required option '" + CatalogOptions.REGION.key() + "' for "
+                                + CatalogOptions.REST_AUTH.key() + "=SIGV4: requests are signed for one region."));
+                props.put("rest.auth.type", "sigv4");
+                props.put("rest.signing-name", config.get(CatalogOptions.REST_SIGNING_NAME).name().toLowerCase(Locale.ROOT));
+                props.put("rest.signing-region", region);
+                // Glue and S3 Tables hand out no FileIO of their own: data goes through S3FileIO.
+                props.put(CatalogProperties.FILE_IO_IMPL, S3_FILE_IO);
+                break;
+            case OAUTH2:
+                props.put("rest.auth.type", "oauth2");
+                props.put("credential", config.getOptional(CatalogOptions.REST_OAUTH2_CREDENTIAL).filter(v -> v.contains(":"))
+                        .orElseThrow(() -> new IllegalArgumentException("Missing or malformed option '"
+                                + CatalogOptions.REST_OAUTH2_CREDENTIAL.key() + "' for " + CatalogOptions.REST_AUTH.key()
+                                + "=OAUTH2: expected client_id:client_secret.")));
+                config.getOptional(CatalogOptions.REST_OAUTH2_SCOPE).ifPresent(v -> props.put("scope", v));
+                break;
+            case NONE:
+                break;
+            default:
+                throw new IllegalStateException("Unhandled REST auth " + config.get(CatalogOptions.REST_AUTH));
+        }
     }
 
     /** A serializable loader that Flink operators use to open the catalog on the task managers. */

@@ -84,6 +84,79 @@ public final class CatalogOptions {
                     .noDefaultValue()
                     .withDescription("Static S3 secret key, paired with catalog.s3.access-key-id. Never logged.");
 
+    /** How the REST catalog client authenticates. */
+    public enum RestAuth {
+        /** No authentication (a local REST catalog). */
+        NONE,
+        /** AWS SigV4 request signing: the Glue Iceberg REST endpoint and S3 Tables. */
+        SIGV4,
+        /** OAuth2 client credentials ({@code catalog.rest.oauth2-credential}). */
+        OAUTH2
+    }
+
+    /** The AWS service a SigV4-signed REST catalog request is for. */
+    public enum SigningName {
+        /** The Glue Data Catalog's Iceberg REST endpoint, {@code https://glue.<region>.amazonaws.com/iceberg}. */
+        GLUE,
+        /** S3 Tables' Iceberg REST endpoint, {@code https://s3tables.<region>.amazonaws.com/iceberg}. */
+        S3TABLES
+    }
+
+    public static final ConfigOption<RestAuth> REST_AUTH =
+            ConfigOptions.key("catalog.rest.auth")
+                    .enumType(RestAuth.class)
+                    .defaultValue(RestAuth.NONE)
+                    .withDescription(
+                            "How the REST catalog (type REST) authenticates: NONE, SIGV4 (AWS request signing, for the Glue"
+                                    + " Iceberg REST endpoint and S3 Tables; needs catalog.region) or OAUTH2 (needs"
+                                    + " catalog.rest.oauth2-credential).");
+
+    public static final ConfigOption<SigningName> REST_SIGNING_NAME =
+            ConfigOptions.key("catalog.rest.signing-name")
+                    .enumType(SigningName.class)
+                    .defaultValue(SigningName.GLUE)
+                    .withDescription(
+                            "The AWS service SigV4-signed REST requests are for (catalog.rest.auth=SIGV4): GLUE for"
+                                    + " https://glue.<region>.amazonaws.com/iceberg (warehouse: the account id, or"
+                                    + " <account-id>:s3tablescatalog/<bucket>), S3TABLES for"
+                                    + " https://s3tables.<region>.amazonaws.com/iceberg (warehouse: the table bucket ARN).");
+
+    public static final ConfigOption<String> REST_OAUTH2_CREDENTIAL =
+            ConfigOptions.key("catalog.rest.oauth2-credential")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("OAuth2 client credentials client_id:client_secret (catalog.rest.auth=OAUTH2). Never logged.");
+
+    public static final ConfigOption<String> REST_OAUTH2_SCOPE =
+            ConfigOptions.key("catalog.rest.oauth2-scope")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("OAuth2 scope to request (catalog.rest.auth=OAUTH2). Unset: the catalog's default.");
+
+    public static final ConfigOption<String> GLUE_CATALOG_ID =
+            ConfigOptions.key("catalog.glue.catalog-id")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "AWS account id of the Glue Data Catalog (type GLUE), for a catalog in another account. Unset:"
+                                    + " the account of the credentials.");
+
+    public static final ConfigOption<Boolean> GLUE_SKIP_ARCHIVE =
+            ConfigOptions.key("catalog.glue.skip-archive")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Do not keep an archived Glue table version per commit (type GLUE). A streaming job commits"
+                                    + " every checkpoint; archiving each would reach Glue's limit of table versions.");
+
+    public static final ConfigOption<Boolean> GLUE_LAKE_FORMATION =
+            ConfigOptions.key("catalog.glue.lake-formation")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Tables are governed by AWS Lake Formation (type GLUE): data access uses the credentials Lake"
+                                    + " Formation vends.");
+
     private CatalogOptions() {}
 
     /** Every option of this class, for key validation and generated documentation. */
@@ -99,11 +172,18 @@ public final class CatalogOptions {
                 S3_ENDPOINT,
                 S3_PATH_STYLE_ACCESS,
                 S3_ACCESS_KEY_ID,
-                S3_SECRET_ACCESS_KEY);
+                S3_SECRET_ACCESS_KEY,
+                REST_AUTH,
+                REST_SIGNING_NAME,
+                REST_OAUTH2_CREDENTIAL,
+                REST_OAUTH2_SCOPE,
+                GLUE_CATALOG_ID,
+                GLUE_SKIP_ARCHIVE,
+                GLUE_LAKE_FORMATION);
     }
 
     /** Options whose values must never be printed. */
     public static List<ConfigOption<?>> secrets() {
-        return List.of(JDBC_PASSWORD, S3_SECRET_ACCESS_KEY);
+        return List.of(JDBC_PASSWORD, S3_SECRET_ACCESS_KEY, REST_OAUTH2_CREDENTIAL);
     }
 }
