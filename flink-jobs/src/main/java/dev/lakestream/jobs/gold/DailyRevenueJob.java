@@ -116,16 +116,12 @@ public final class DailyRevenueJob {
 
     /** Problems of the {@code gold.daily-revenue.*} keys given the captured tables ({@code schema.table}). */
     public static List<String> problems(ReadableConfig config, List<String> capturedTables) {
-        List<String> problems = new ArrayList<>();
-        for (var option : List.of(GoldOptions.DAILY_REVENUE_ORDERS_TABLE, GoldOptions.DAILY_REVENUE_CUSTOMERS_TABLE)) {
-            config.getOptional(option).filter(t -> !capturedTables.contains(t)).ifPresent(t -> problems.add(
-                    "invalid value for key '" + option.key() + "': '" + t + "' is not a captured table; captured: "
-                            + capturedTables));
-        }
-        return problems;
+        return GoldOptions.notCaptured(config, capturedTables, GoldOptions.DAILY_REVENUE_ORDERS_TABLE,
+                GoldOptions.DAILY_REVENUE_CUSTOMERS_TABLE);
     }
 
-    static String named(CdcCapture capture, String name) {
+    /** The captured table ({@code schema.table}) named {@code name} in any schema; null if none. */
+    public static String named(CdcCapture capture, String name) {
         return capture.tables().keySet().stream().filter(t -> t.endsWith("." + name)).findFirst().orElse(null);
     }
 
@@ -178,17 +174,15 @@ public final class DailyRevenueJob {
         DataStream<OrderFact> regional = tables.toDataStream(enriched).map(DailyRevenueJob::fact).returns(OrderFact.class)
                 .name("Orders with region");
 
-        SingleOutputStreamOperator<OrderFact> finalInput = regional
-                .transform("Hold back watermark", TypeInformation.of(OrderFact.class), new HoldBackWatermark<OrderFact>(lateness))
-                .uid("gold-watermarks-final-" + suffix)
+        SingleOutputStreamOperator<OrderFact> finalInput = HoldBackWatermark.on(regional, lateness, "gold-watermarks-final-" + suffix)
                 .process(LateEventRouter.<OrderFact>slices(dataset, Duration.ofDays(1).toMillis()))
                 .returns(OrderFact.class)
                 .uid("gold-late-router-" + suffix).name("Late events of " + dataset);
 
         TableSpec gold = GoldTables.dailyRevenue(config.get(GoldOptions.TABLE_PREFIX));
         InternalTypeInfo<RowData> goldType = InternalTypeInfo.of(FlinkSchemaUtil.convert(gold.schema()));
-        DataStream<RowData> rows = FacilityThroughputJob.heldBack(windows(tables, regional, view + "_provisional", false, goldType),
-                        lateness, goldType, "gold-watermarks-provisional-" + suffix)
+        DataStream<RowData> rows = HoldBackWatermark.on(windows(tables, regional, view + "_provisional", false, goldType),
+                        lateness, "gold-watermarks-provisional-" + suffix)
                 .union(windows(tables, finalInput, view + "_final", true, goldType))
                 .keyBy(r -> r.getInt(0) + "|" + r.getString(1) + "|" + r.getString(2))
                 .process(new KeepFinal(8, lateness.plus(Duration.ofDays(2))))

@@ -56,18 +56,18 @@ public final class FacilityThroughputJob {
 
         // Watermarks come from the sources (per partition or shard) through silver.
         DataStream<FulfillmentEvent> provisionalInput = events;
-        SingleOutputStreamOperator<FulfillmentEvent> finalInput = events
-                .transform("Hold back watermark", TypeInformation.of(FulfillmentEvent.class),
-                        new HoldBackWatermark<FulfillmentEvent>(lateness))
-                .uid("gold-watermarks-final-" + dataset)
+        SingleOutputStreamOperator<FulfillmentEvent> finalInput = HoldBackWatermark.on(events, lateness, "gold-watermarks-final-" + dataset)
                 .process(LateEventRouter.<FulfillmentEvent>slices(dataset, SLIDE.toMillis()))
                 .returns(FulfillmentEvent.class)
                 .uid("gold-late-router-" + dataset).name("Late events of " + dataset);
 
         TableSpec gold = GoldTables.facilityThroughputHourly(prefix);
         InternalTypeInfo<RowData> goldType = InternalTypeInfo.of(FlinkSchemaUtil.convert(gold.schema()));
-        DataStream<RowData> rows = heldBack(windows(tables, provisionalInput, "provisional_" + dataset, false, goldType),
-                        lateness, goldType, "gold-watermarks-provisional-" + dataset)
+        // Provisional rows carry the held-back watermark too: whatever follows the union (and the commit
+        // watermark stamped there) then sees it even while the final branch is idle; otherwise a final
+        // branch gone idle a moment before the provisional one let a commit claim windows final early.
+        DataStream<RowData> rows = HoldBackWatermark.on(windows(tables, provisionalInput, "provisional_" + dataset, false, goldType),
+                        lateness, "gold-watermarks-provisional-" + dataset)
                 .union(windows(tables, finalInput, "final_" + dataset, true, goldType))
                 .keyBy(r -> r.getString(0) + "|" + r.getTimestamp(1, 6).getMillisecond())
                 .process(new KeepFinal(7, lateness.plus(WINDOW).plus(Duration.ofDays(1))))
@@ -75,19 +75,6 @@ public final class FacilityThroughputJob {
                 .uid("gold-keep-final-" + gold.identifier().name()).name("Keep final rows");
         sink.write(gold, rows);
         return finalInput.getSideOutput(LateEventRouter.LATE);
-    }
-
-    /**
-     * Provisional rows, with the watermark held back like the final rows': then whatever follows the
-     * union (and the commit watermark stamped there) sees the held-back watermark even while the
-     * final branch is idle. Without it, a final branch that went idle a moment before the
-     * provisional one let the provisional watermark through, and a commit claimed windows final
-     * whose final rows were still to come.
-     */
-    static DataStream<RowData> heldBack(DataStream<RowData> provisional, Duration lateness, InternalTypeInfo<RowData> type,
-            String uid) {
-        return provisional.transform("Hold back watermark (provisional rows)", type, new HoldBackWatermark<RowData>(lateness))
-                .uid(uid);
     }
 
     /** The HOP window query over {@code events}, as gold rows with {@code isFinal}. */

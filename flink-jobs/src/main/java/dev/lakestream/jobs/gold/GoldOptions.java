@@ -68,6 +68,18 @@ public final class GoldOptions {
                 FEATURES_ENABLED, FEATURES_ALLOWED_LATENESS, FEATURES_ORDERS_TABLE);
     }
 
+    /** A problem for each of {@code options} set to a table that is not one of {@code capturedTables} ({@code schema.table}). */
+    @SafeVarargs
+    public static List<String> notCaptured(ReadableConfig config, List<String> capturedTables, ConfigOption<String>... options) {
+        List<String> problems = new ArrayList<>();
+        for (ConfigOption<String> option : options) {
+            config.getOptional(option).filter(t -> !capturedTables.contains(t)).ifPresent(t -> problems.add(
+                    "invalid value for key '" + option.key() + "': '" + t + "' is not a captured table; captured: "
+                            + capturedTables));
+        }
+        return problems;
+    }
+
     public static List<String> problems(ReadableConfig config) {
         List<String> problems = new ArrayList<>();
         if (config.get(ALLOWED_LATENESS).isNegative() || config.get(ALLOWED_LATENESS).isZero()) {

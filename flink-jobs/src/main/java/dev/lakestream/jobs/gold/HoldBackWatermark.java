@@ -1,5 +1,7 @@
 package dev.lakestream.jobs.gold;
 
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -20,6 +22,11 @@ public final class HoldBackWatermark<T> extends AbstractStreamOperator<T> implem
 
     public HoldBackWatermark(Duration lateness) {
         this.lateness = lateness.toMillis();
+    }
+
+    /** {@code stream} with its watermark held back by {@code lateness}; records pass unchanged. */
+    public static <T> SingleOutputStreamOperator<T> on(DataStream<T> stream, Duration lateness, String uid) {
+        return stream.transform("Hold back watermark", stream.getType(), new HoldBackWatermark<T>(lateness)).uid(uid);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.lakestream.jobs.gold.features;
 
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.jobs.cdc.CdcCapture;
+import dev.lakestream.jobs.gold.DailyRevenueJob;
 import dev.lakestream.jobs.gold.GoldEvent;
 import dev.lakestream.jobs.gold.GoldOptions;
 import dev.lakestream.jobs.gold.HoldBackWatermark;
@@ -59,7 +60,7 @@ public final class FeaturesJob {
         for (CdcCapture capture : captures) {
             String table = configured.isPresent()
                     ? configured.filter(capture.tables()::containsKey).orElse(null)
-                    : capture.tables().keySet().stream().filter(t -> t.endsWith(".orders")).findFirst().orElse(null);
+                    : DailyRevenueJob.named(capture, "orders");
             if (table != null) {
                 return Optional.of(new OrdersInput(capture, table));
             }
@@ -69,11 +70,7 @@ public final class FeaturesJob {
 
     /** Problems of {@code gold.features.orders-table} given the captured tables ({@code schema.table}). */
     public static List<String> problems(ReadableConfig config, List<String> capturedTables) {
-        List<String> problems = new ArrayList<>();
-        config.getOptional(GoldOptions.FEATURES_ORDERS_TABLE).filter(t -> !capturedTables.contains(t)).ifPresent(t -> problems.add(
-                "invalid value for key '" + GoldOptions.FEATURES_ORDERS_TABLE.key() + "': '" + t
-                        + "' is not a captured table; captured: " + capturedTables));
-        return problems;
+        return GoldOptions.notCaptured(config, capturedTables, GoldOptions.FEATURES_ORDERS_TABLE);
     }
 
     /** The log and latest tables of {@code set}. */
@@ -106,9 +103,8 @@ public final class FeaturesJob {
         DataStream<FeatureInput> inputs = events
                 .flatMap(new ToInputs<>(set))
                 .returns(FeatureInput.class)
-                .uid("gold-feature-inputs-" + set.name()).name("Feature inputs of " + set.name())
-                .transform("Hold back watermark", TypeInformation.of(FeatureInput.class), new HoldBackWatermark<FeatureInput>(lateness))
-                .uid("gold-feature-watermarks-" + set.name());
+                .uid("gold-feature-inputs-" + set.name()).name("Feature inputs of " + set.name());
+        inputs = HoldBackWatermark.on(inputs, lateness, "gold-feature-watermarks-" + set.name());
         SingleOutputStreamOperator<RowData> rows = inputs
                 .keyBy(in -> in.entity)
                 .process(new RollingFeatures(set, set.name()))

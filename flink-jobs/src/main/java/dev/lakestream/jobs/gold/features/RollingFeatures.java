@@ -239,7 +239,8 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
 
     private void apply(long[] inputs, long time, long[] sum, OnTimerContext ctx) throws Exception {
         for (int at = 0; at < inputs.length; at += 1 + measures) {
-            long start = Math.floorDiv(Math.min(inputs[at], time), bucket) * bucket;
+            // Bucket times were capped at their event time when they arrived.
+            long start = Math.floorDiv(inputs[at], bucket) * bucket;
             if (start + longest <= time) {
                 outside.inc();
                 continue;

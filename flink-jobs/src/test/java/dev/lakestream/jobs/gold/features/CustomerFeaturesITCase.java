@@ -314,22 +314,9 @@ class CustomerFeaturesITCase {
                 + Instant.ofEpochMilli(watermark) + ", within 6 minutes");
     }
 
-    /** Rows as "customer feature_ts features...", sorted by customer, then time. */
+    /** Rows as "customer feature_ts features...", sorted by customer (numerically), then time. */
     private static List<String> read(Table table) throws Exception {
-        table.refresh();
-        List<String> out = new ArrayList<>();
-        try (CloseableIterable<Record> rows = IcebergGenerics.read(table).build()) {
-            // By the table's columns: a reader over delete files adds columns of its own (_pos).
-            List<String> columns = table.schema().columns().stream().map(c -> c.name()).collect(Collectors.toList());
-            for (Record r : rows) {
-                StringBuilder s = new StringBuilder().append(r.getField(columns.get(0))).append(' ').append(r.getField(columns.get(1)));
-                for (int i = 3; i < columns.size(); i++) {
-                    Object v = r.getField(columns.get(i));
-                    s.append(' ').append(v instanceof BigDecimal ? ((BigDecimal) v).toPlainString() : String.valueOf(v));
-                }
-                out.add(s.toString());
-            }
-        }
+        List<String> out = FeatureOracle.read(table);
         out.sort(ROW_ORDER);
         return out;
     }
