@@ -1,5 +1,6 @@
 package dev.lakestream.localservices;
 
+import dev.lakestream.localservices.flink.FlinkCluster;
 import dev.lakestream.localservices.kafka.EmbeddedKafka;
 import dev.lakestream.localservices.kafka.KafkaService;
 import dev.lakestream.localservices.kinesis.KinesisLocalServer;
@@ -104,6 +105,9 @@ public final class LocalServices implements AutoCloseable {
   private final Object trinoLock = new Object();
   private volatile EmbeddedTrino trino;
   private RuntimeException trinoFailure;
+  private final Object flinkLock = new Object();
+  private volatile FlinkCluster flinkCluster;
+  private RuntimeException flinkFailure;
 
   private LocalServices(Starter starter, boolean isShared) {
     this.mode = starter.mode;
@@ -261,6 +265,50 @@ public final class LocalServices implements AutoCloseable {
     }
   }
 
+  /**
+   * A standalone Flink session cluster (a JobManager and a TaskManager JVM, see {@link
+   * FlinkCluster}), started on the first call on this instance (thread-safe; ~10 s) and stopped
+   * with the other servers. Its classpath is Flink's runtime as the build resolved it into {@code
+   * target/flink-cluster/} of the calling module ({@link FlinkCluster#classpathFrom}); system
+   * property {@code lakestream.flink.dist} names another directory. Its config, logs, checkpoints
+   * and savepoints go to {@code target/flink-cluster-<pid>} when there is a {@code target/}, else to
+   * the work dir.
+   *
+   * @throws IllegalStateException after close
+   * @throws ServiceStartException when the cluster cannot start (every later call throws it again)
+   */
+  public FlinkCluster flinkCluster() {
+    FlinkCluster started = flinkCluster;
+    if (started != null) {
+      return started;
+    }
+    synchronized (flinkLock) {
+      if (flinkCluster != null) {
+        return flinkCluster;
+      }
+      if (stopped.get()) {
+        throw new IllegalStateException("These local services are stopped");
+      }
+      if (flinkFailure != null) {
+        throw new ServiceStartException("The Flink cluster failed to start earlier in this JVM: "
+            + flinkFailure.getMessage(), flinkFailure);
+      }
+      try {
+        Path dist = Paths.get(System.getProperty("lakestream.flink.dist",
+            Paths.get(System.getProperty("user.dir"), "target", "flink-cluster").toString()));
+        Path target = Paths.get(System.getProperty("user.dir"), "target");
+        Path dir = Files.isDirectory(target)
+            ? target.resolve("flink-cluster-" + ProcessHandle.current().pid())
+            : workDir.resolve("flink-cluster");
+        flinkCluster = FlinkCluster.builder(FlinkCluster.classpathFrom(dist)).dir(dir).start();
+        return flinkCluster;
+      } catch (RuntimeException e) {
+        flinkFailure = e;
+        throw e;
+      }
+    }
+  }
+
   /** Whether Iceberg's JdbcCatalog has created its tables (on its first use) in the catalog database. */
   private boolean icebergCatalogTablesExist() {
     try (Connection connection = postgres.connect(ICEBERG_CATALOG_DATABASE);
@@ -390,9 +438,10 @@ public final class LocalServices implements AutoCloseable {
       return;
     }
     List<ManagedService> reverse = new ArrayList<>();
-    // Trino first: it reads from PostgreSQL and the object store. A start still running in another
-    // thread is ended by its process guard when this JVM exits.
-    for (ManagedService service : new ManagedService[] {trino, kinesis, mariaDb, postgres, objectStore, kafka}) {
+    // Flink and Trino first: they read from the others. A start still running in another thread is
+    // ended by its process guard when this JVM exits.
+    for (ManagedService service : new ManagedService[] {flinkCluster, trino, kinesis, mariaDb, postgres, objectStore,
+        kafka}) {
       if (service != null) {
         reverse.add(service);
       }
