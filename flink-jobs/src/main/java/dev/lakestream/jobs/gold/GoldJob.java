@@ -50,7 +50,7 @@ public final class GoldJob {
             tables.add(GoldTables.facilityThroughputHourly(prefix));
         }
         java.util.Set<FeatureSet.Source> sources = featureSources(config, datasets, captures);
-        for (FeatureSet<?> set : FeatureDefinitions.ALL) {
+        for (FeatureSet<?> set : FeatureDefinitions.all(config)) {
             if (sources.contains(set.source())) {
                 tables.addAll(FeaturesJob.tables(set, config));
             }
@@ -118,7 +118,7 @@ public final class GoldJob {
                 facts.computeIfAbsent(in.capture().name() + "/" + in.table(),
                         k -> OrderTransitions.of(in.capture(), in.table(), cdc.get(in.capture()).get(in.table())))));
         java.util.Set<FeatureSet.Source> sources = featureSources(config, silver.keySet(), captures);
-        for (FeatureSet<?> set : FeatureDefinitions.ALL) {
+        for (FeatureSet<?> set : FeatureDefinitions.all(config)) {
             if (sources.contains(set.source())) {
                 late.add(FeaturesJob.addFrom(set, featureInputs.get(set.source()), config, sink));
             }

@@ -1,5 +1,7 @@
 package dev.lakestream.jobs.gold;
 
+import dev.lakestream.jobs.gold.features.FeatureDefinitions;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.ReadableConfig;
@@ -61,11 +63,27 @@ public final class GoldOptions {
                             + " of; it needs columns order_id, customer_id, status, total and updated_at, and uses created_at"
                             + " when it has one. Default: the captured table named orders.");
 
+    public static final ConfigOption<List<Duration>> FEATURES_CUSTOMER_WINDOWS =
+            ConfigOptions.key("gold.features.customer.windows").durationType().asList()
+                    .defaultValues(Duration.ofDays(7), Duration.ofDays(30), Duration.ofDays(90))
+                    .withDescription("The windows of gold.customer_features_*, ';'-separated: whole days (its buckets"
+                            + " are days), at most 366 d each. Each window gives every customer feature a column"
+                            + " (order_count_14d, ...): adding one adds columns at the next start, and a job restored"
+                            + " from a savepoint fills it from the buckets already in state.");
+
+    public static final ConfigOption<List<Duration>> FEATURES_FACILITY_WINDOWS =
+            ConfigOptions.key("gold.features.facility.windows").durationType().asList()
+                    .defaultValues(Duration.ofDays(7), Duration.ofDays(30))
+                    .withDescription("The windows of gold.facility_features_*, ';'-separated: whole hours (its buckets"
+                            + " are hours), at most 366 d each; columns and savepoints as for"
+                            + " gold.features.customer.windows.");
+
     private GoldOptions() {}
 
     public static List<ConfigOption<?>> all() {
         return List.of(ENABLED, ALLOWED_LATENESS, TABLE_PREFIX, DAILY_REVENUE_ORDERS_TABLE, DAILY_REVENUE_CUSTOMERS_TABLE,
-                FEATURES_ENABLED, FEATURES_ALLOWED_LATENESS, FEATURES_ORDERS_TABLE);
+                FEATURES_ENABLED, FEATURES_ALLOWED_LATENESS, FEATURES_ORDERS_TABLE, FEATURES_CUSTOMER_WINDOWS,
+                FEATURES_FACILITY_WINDOWS);
     }
 
     /** A problem for each of {@code options} set to a table that is not one of {@code capturedTables} ({@code schema.table}). */
@@ -89,6 +107,7 @@ public final class GoldOptions {
         if (featureLateness.isNegative() || featureLateness.isZero()) {
             problems.add("invalid value for key '" + FEATURES_ALLOWED_LATENESS.key() + "': must be positive, e.g. '1 h'");
         }
+        problems.addAll(FeatureDefinitions.problems(config));
         if (!config.get(TABLE_PREFIX).matches("[a-z0-9_]*")) {
             problems.add("invalid value for key '" + TABLE_PREFIX.key() + "': '" + config.get(TABLE_PREFIX)
                     + "' may hold only a-z, 0-9 and _ (Glue and Athena table names)");

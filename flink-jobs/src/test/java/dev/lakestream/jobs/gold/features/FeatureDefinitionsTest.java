@@ -2,13 +2,18 @@ package dev.lakestream.jobs.gold.features;
 
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.jobs.gold.FulfillmentEvent;
+import dev.lakestream.jobs.gold.GoldOptions;
 import dev.lakestream.jobs.gold.OrderFact;
 
+import org.apache.flink.configuration.Configuration;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,6 +81,51 @@ class FeatureDefinitionsTest {
         assertThat(in.entity).isEqualTo("FC-7");
         assertThat(in.deltas).containsExactly(3);
         assertThat(in.bucketTsMillis).isEqualTo(77);
+    }
+
+    @Test
+    void theDefaultWindowsGiveTheSetsOfTheConstantsSoStateColumnsAndUidsStayAsTheyWere() {
+        List<FeatureSet<?>> sets = FeatureDefinitions.all(new Configuration());
+        assertThat(sets).extracting(FeatureSet::name).containsExactly("customer_features", "facility_features");
+        assertThat(columns(sets.get(0).logTable(""))).isEqualTo(columns(FeatureDefinitions.CUSTOMER.logTable("")));
+        assertThat(columns(sets.get(1).logTable(""))).isEqualTo(columns(FeatureDefinitions.FACILITY.logTable("")));
+        assertThat(sets.get(0).windowMillis()).isEqualTo(FeatureDefinitions.CUSTOMER.windowMillis())
+                .containsExactly(Duration.ofDays(7).toMillis(), Duration.ofDays(30).toMillis(), Duration.ofDays(90).toMillis());
+        assertThat(sets.get(1).windowMillis())
+                .containsExactly(Duration.ofDays(7).toMillis(), Duration.ofDays(30).toMillis());
+    }
+
+    @Test
+    void aConfiguredWindowAddsAColumnPerFeatureInWindowOrder() {
+        Configuration config = Configuration.fromMap(Map.of("gold.features.customer.windows", "90 d;7 d;14 d;30 d",
+                "gold.features.facility.windows", "12 h;7 d"));
+        assertThat(GoldOptions.problems(config)).isEmpty();
+        FeatureSet<?> customer = FeatureDefinitions.customer(config);
+        assertThat(columns(customer.logTable(""))).containsSubsequence(
+                "order_count_7d:long", "order_count_14d:long", "order_count_30d:long", "order_count_90d:long",
+                "cancelled_ratio_7d:double", "cancelled_ratio_14d:double");
+        assertThat(columns(customer.logTable(""))).hasSize(3 + 4 * 4);
+        assertThat(columns(FeatureDefinitions.facility(config).latestTable("")))
+                .contains("throughput_12h_sum:long", "throughput_7d_avg:double").hasSize(3 + 2 * 2);
+    }
+
+    @Test
+    void windowsThatAreNotWholeBucketsOrTooLongFailNamingTheKeyAndWhatIsAllowed() {
+        Configuration config = Configuration.fromMap(Map.of("gold.features.customer.windows", "7 d;36 h;400 d",
+                "gold.features.facility.windows", "30 min;7 d;7 d"));
+        assertThat(GoldOptions.problems(config)).containsExactlyInAnyOrder(
+                "invalid value for key 'gold.features.customer.windows': [36 h, 400 d] not allowed; allowed: one or more"
+                        + " distinct windows, ';'-separated, each whole days from 1 d to 366 d, e.g. '7 d;30 d;90 d'",
+                "invalid value for key 'gold.features.facility.windows': [30 min] not allowed; allowed: one or more"
+                        + " distinct windows, ';'-separated, each whole hours from 1 h to 366 d, e.g. '7 d;30 d'",
+                "invalid value for key 'gold.features.facility.windows': windows repeat in [30 min, 7 d, 7 d]; allowed:"
+                        + " one or more distinct windows, ';'-separated, each whole hours from 1 h to 366 d, e.g. '7 d;30 d'");
+        assertThat(GoldOptions.problems(Configuration.fromMap(Map.of("gold.features.customer.windows", "0 d"))))
+                .singleElement().asString().contains("'gold.features.customer.windows': [0 ms] not allowed");
+    }
+
+    private static List<String> columns(TableSpec table) {
+        return table.schema().columns().stream().map(c -> c.name() + ":" + c.type()).collect(Collectors.toList());
     }
 
     private static OrderFact fact(boolean newOrder, String status, long at, long placedAt) {
