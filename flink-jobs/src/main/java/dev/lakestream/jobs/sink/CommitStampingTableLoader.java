@@ -1,5 +1,8 @@
 package dev.lakestream.jobs.sink;
 
+import dev.lakestream.catalog.commits.SourceRanges;
+
+import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.flink.TableLoader;
@@ -18,35 +21,48 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * The table loader of a gold table's committer: its tables record, on each commit that Iceberg's
- * Flink committer makes, the watermark the committed checkpoint is complete up to.
+ * The table loader of a committer whose commits record what the committed checkpoint holds, from
+ * stamp files written beside the writers:
+ *
+ * <ul>
+ *   <li>gold tables: the watermark the checkpoint is complete up to ({@link WatermarkStamp},
+ *       {@link CommitWatermarks});
+ *   <li>tables whose rows carry source coordinates: the source ranges the table holds after the
+ *       commit ({@link ReplayGuard}, {@link SourceRanges}): the parent's ranges plus, per source
+ *       partition, the lowest to highest position the checkpoint's stamps report.
+ * </ul>
  *
  * <p>Iceberg's committer takes only static snapshot properties and cannot be extended (package
  * private, built inside FlinkSink), but it gets its table from this loader. So the table is handed
  * out behind a {@link Proxy} of the public interfaces it implements; the snapshot updates it creates
  * ({@code newAppend}, {@code newRowDelta}, {@code newReplacePartitions}, ...) are proxied too, and
  * watch the committer's {@code set("flink.max-committed-checkpoint-id", N)} and {@code
- * set("flink.job-id", ...)}. On {@code commit()} they read checkpoint {@code N}'s stamps ({@link
- * CommitWatermarks#read}) and add their minimum to the summary. A missing or unreadable stamp never
- * fails the commit: it goes on without the watermark keys, with a WARN that says why. After the
- * commit, the stamps no commit needs any more are deleted, best effort ({@link
- * CommitWatermarks#deleteObsolete}).
+ * set("flink.job-id", ...)} and {@code toBranch(...)}. On {@code commit()} they read checkpoint
+ * {@code N}'s stamps and add what they say to the summary. A missing or unreadable stamp never
+ * fails the commit: it goes on without the watermark keys, or with the parent's source ranges
+ * unchanged, with a WARN that says why. After the commit, the stamps no commit needs any more are
+ * deleted, best effort ({@link CommitWatermarks#deleteObsolete}).
  *
  * <p>Everything else goes to the real table and update unchanged; a method that returns the update
  * itself (a fluent setter) returns the proxy, so the committer keeps talking to it.
  */
-public final class WatermarkStampingTableLoader implements TableLoader {
+public final class CommitStampingTableLoader implements TableLoader {
 
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(WatermarkStampingTableLoader.class);
+    private static final Logger LOG = LoggerFactory.getLogger(CommitStampingTableLoader.class);
 
     private final TableLoader delegate;
-    private final String directory;
+    private final String watermarks;
+    private final String ranges;
 
-    /** @param directory {@link CommitWatermarks#directory} of the table, as the stamps use it */
-    public WatermarkStampingTableLoader(TableLoader delegate, String directory) {
+    /**
+     * @param watermarks {@link CommitWatermarks#directory} of the table, or null when its commits record no watermark
+     * @param ranges {@link ReplayGuard#directory} of the table, or null when its commits record no source ranges
+     */
+    public CommitStampingTableLoader(TableLoader delegate, String watermarks, String ranges) {
         this.delegate = delegate;
-        this.directory = directory;
+        this.watermarks = watermarks;
+        this.ranges = ranges;
     }
 
     @Override
@@ -61,13 +77,13 @@ public final class WatermarkStampingTableLoader implements TableLoader {
 
     @Override
     public Table loadTable() {
-        return wrap(delegate.loadTable(), directory);
+        return wrap(delegate.loadTable(), watermarks, ranges);
     }
 
     @Override
     @SuppressWarnings("MethodDoesntCallSuperMethod")
     public TableLoader clone() {
-        return new WatermarkStampingTableLoader(delegate.clone(), directory);
+        return new CommitStampingTableLoader(delegate.clone(), watermarks, ranges);
     }
 
     @Override
@@ -77,12 +93,12 @@ public final class WatermarkStampingTableLoader implements TableLoader {
 
     @Override
     public String toString() {
-        return "WatermarkStampingTableLoader{" + delegate + "}";
+        return "CommitStampingTableLoader{" + delegate + "}";
     }
 
-    /** {@code table}, whose snapshot updates record commit watermarks from the stamps under {@code directory}. */
-    public static Table wrap(Table table, String directory) {
-        return (Table) proxy(table, new TableHandler(table, directory));
+    /** {@code table}, whose snapshot updates record what the stamps under the given directories (each nullable) say. */
+    public static Table wrap(Table table, String watermarks, String ranges) {
+        return (Table) proxy(table, new TableHandler(table, watermarks, ranges));
     }
 
     private static Object proxy(Object target, InvocationHandler handler) {
@@ -124,11 +140,13 @@ public final class WatermarkStampingTableLoader implements TableLoader {
 
     private static final class TableHandler implements InvocationHandler {
         private final Table table;
-        private final String directory;
+        private final String watermarks;
+        private final String ranges;
 
-        TableHandler(Table table, String directory) {
+        TableHandler(Table table, String watermarks, String ranges) {
             this.table = table;
-            this.directory = directory;
+            this.watermarks = watermarks;
+            this.ranges = ranges;
         }
 
         @Override
@@ -142,7 +160,7 @@ public final class WatermarkStampingTableLoader implements TableLoader {
                 return proxy;
             }
             if (result instanceof SnapshotUpdate) {
-                UpdateHandler handler = new UpdateHandler(table, (SnapshotUpdate<?>) result, directory);
+                UpdateHandler handler = new UpdateHandler(table, (SnapshotUpdate<?>) result, watermarks, ranges);
                 handler.proxy = proxy(result, handler);
                 return handler.proxy;
             }
@@ -153,15 +171,18 @@ public final class WatermarkStampingTableLoader implements TableLoader {
     private static final class UpdateHandler implements InvocationHandler {
         private final Table table;
         private final SnapshotUpdate<?> update;
-        private final String directory;
+        private final String watermarks;
+        private final String ranges;
         private Object proxy;
         private String checkpointId;
         private String jobId;
+        private String branch = SnapshotRef.MAIN_BRANCH;
 
-        UpdateHandler(Table table, SnapshotUpdate<?> update, String directory) {
+        UpdateHandler(Table table, SnapshotUpdate<?> update, String watermarks, String ranges) {
             this.table = table;
             this.update = update;
-            this.directory = directory;
+            this.watermarks = watermarks;
+            this.ranges = ranges;
         }
 
         @Override
@@ -177,12 +198,24 @@ public final class WatermarkStampingTableLoader implements TableLoader {
                 } else if (CommitWatermarks.JOB_ID_PROPERTY.equals(args[0])) {
                     jobId = (String) args[1];
                 }
+            } else if ("toBranch".equals(method.getName()) && method.getParameterCount() == 1 && args[0] != null) {
+                branch = (String) args[0];
             } else if (commit) {
-                addWatermark();
+                if (watermarks != null) {
+                    addWatermark();
+                }
+                if (ranges != null) {
+                    addSourceRanges();
+                }
             }
             Object result = call(update, method, args);
             if (commit) {
-                deleteCommittedStamps();
+                if (watermarks != null) {
+                    deleteCommittedStamps(watermarks);
+                }
+                if (ranges != null) {
+                    deleteCommittedStamps(ranges);
+                }
             }
             return result == update ? this.proxy : result;
         }
@@ -207,7 +240,7 @@ public final class WatermarkStampingTableLoader implements TableLoader {
             }
             CommitWatermarks.Read read;
             try {
-                read = CommitWatermarks.read(table.io(), directory, jobId, checkpoint);
+                read = CommitWatermarks.read(table.io(), watermarks, jobId, checkpoint);
             } catch (RuntimeException e) {
                 LOG.warn("Committing checkpoint {} of job {} to {} without a watermark: reading its stamps failed",
                         checkpoint, jobId, table.name(), e);
@@ -227,18 +260,73 @@ public final class WatermarkStampingTableLoader implements TableLoader {
             summary.forEach(update::set);
         }
 
-        private void deleteCommittedStamps() {
+        /**
+         * Sets the summary's source ranges: the parent's, plus per partition the hull of what the
+         * checkpoint's stamps report. Without readable stamps the parent's ranges are kept as they
+         * are (a later replay may then add this commit's rows again, but nothing is lost).
+         */
+        private void addSourceRanges() {
+            SourceRanges all;
+            try {
+                all = SourceRanges.committed(table, branch);
+            } catch (IllegalArgumentException e) {
+                LOG.warn("Committing to {} without source ranges: the parent's cannot be read", table.name(), e);
+                return;
+            }
+            long checkpoint = checkpoint();
+            if (checkpoint < 0) {
+                update.set(SourceRanges.SUMMARY_KEY, all.toJson());
+                return;
+            }
+            CommitWatermarks.Stamps stamps = CommitWatermarks.readStamps(table.io(), ranges, jobId, checkpoint);
+            if (stamps.problem != null) {
+                LOG.warn("Committing checkpoint {} of job {} to {} with its parent's source ranges: {}", checkpoint, jobId,
+                        table.name(), stamps.problem);
+            } else {
+                try {
+                    all.addAll(hull(stamps.bySubtask.values()));
+                } catch (IllegalArgumentException e) {
+                    LOG.warn("Committing checkpoint {} of job {} to {} with its parent's source ranges: a stamp is unreadable",
+                            checkpoint, jobId, table.name(), e);
+                }
+            }
+            update.set(SourceRanges.SUMMARY_KEY, all.toJson());
+        }
+
+        private void deleteCommittedStamps(String directory) {
             long checkpoint = checkpoint();
             if (checkpoint < 0) {
                 return;
             }
             try {
                 int deleted = CommitWatermarks.deleteObsolete(table.io(), directory, jobId, checkpoint, System.currentTimeMillis());
-                LOG.debug("Deleted {} watermark stamps of {} no longer needed after checkpoint {}", deleted, table.name(), checkpoint);
+                LOG.debug("Deleted {} stamps of {} no longer needed after checkpoint {}", deleted, table.name(), checkpoint);
             } catch (RuntimeException e) {
-                LOG.warn("Cannot delete the watermark stamps of {} done with at checkpoint {} of job {}: they stay under {}",
+                LOG.warn("Cannot delete the stamps of {} done with at checkpoint {} of job {}: they stay under {}",
                         table.name(), checkpoint, jobId, directory, e);
             }
         }
+    }
+
+    /** Per partition, the lowest to highest position over all subtasks' stamps (see {@link ReplayGuard}). */
+    static SourceRanges hull(Iterable<String> stamps) {
+        java.util.Map<String, java.math.BigInteger[]> bounds = new java.util.TreeMap<>();
+        for (String stamp : stamps) {
+            SourceRanges subtask = SourceRanges.fromJson(stamp);
+            for (String partition : subtask.partitions()) {
+                for (java.math.BigInteger[] r : subtask.ranges(partition)) {
+                    java.math.BigInteger[] b = bounds.get(partition);
+                    if (b == null) {
+                        bounds.put(partition, r);
+                    } else {
+                        b[0] = b[0].min(r[0]);
+                        b[1] = b[1].max(r[1]);
+                    }
+                }
+            }
+        }
+        SourceRanges out = SourceRanges.empty();
+        bounds.forEach((p, b) -> out.add(p, b[0], b[1]));
+        return out;
     }
 }

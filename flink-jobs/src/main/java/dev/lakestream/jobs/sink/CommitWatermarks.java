@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 /**
  * The event-time watermark a gold commit is complete up to: the snapshot summary keys, and the stamp
  * files through which it travels from the writers' side ({@link WatermarkStamp}) to the committer
- * ({@link WatermarkStampingTableLoader}).
+ * ({@link CommitStampingTableLoader}).
  *
  * <p>Iceberg's Flink committer takes only static snapshot properties, so each stamp subtask writes
  * its input watermark at checkpoint {@code N} to
@@ -64,7 +64,12 @@ public final class CommitWatermarks {
 
     /** The stamp files' root of a table; under its metadata so that table-level tools treat them as the table's. */
     public static String directory(Table table) {
-        return stripSlash(table.location()) + "/metadata" + STAMPS_FOLDER.substring(0, STAMPS_FOLDER.length() - 1);
+        return directory(table, STAMPS_FOLDER.substring(1, STAMPS_FOLDER.length() - 1));
+    }
+
+    /** The root of one kind of stamp files ({@code folder}) of a table, under its metadata. */
+    static String directory(Table table, String folder) {
+        return stripSlash(table.location()) + "/metadata/" + folder;
     }
 
     /** The directory holding one checkpoint's stamps, ending with '/'. */
@@ -103,8 +108,24 @@ public final class CommitWatermarks {
 
     /** Writes one stamp (the watermark in decimal), replacing a stamp a previous attempt left. */
     static void write(FileIO io, String path, long watermark) throws IOException {
+        write(io, path, Long.toString(watermark));
+    }
+
+    /** Writes one stamp's text (UTF-8), replacing a stamp a previous attempt left. */
+    static void write(FileIO io, String path, String content) throws IOException {
         try (PositionOutputStream out = io.newOutputFile(path).createOrOverwrite()) {
-            out.write(Long.toString(watermark).getBytes(StandardCharsets.US_ASCII));
+            out.write(content.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Every subtask's stamp text of one checkpoint, by subtask, or why they are not all there. */
+    static final class Stamps {
+        final Map<Integer, String> bySubtask;
+        final String problem;
+
+        private Stamps(Map<Integer, String> bySubtask, String problem) {
+            this.bySubtask = bySubtask;
+            this.problem = problem;
         }
     }
 
@@ -144,9 +165,31 @@ public final class CommitWatermarks {
      * parallelisms are there (left by another run of the same job id).
      */
     public static Read read(FileIO io, String directory, String jobId, long checkpointId) {
+        Stamps stamps = readStamps(io, directory, jobId, checkpointId);
+        if (stamps.problem != null) {
+            return problem(stamps.problem);
+        }
+        long min = Long.MAX_VALUE;
+        for (Map.Entry<Integer, String> stamp : stamps.bySubtask.entrySet()) {
+            try {
+                min = Math.min(min, Long.parseLong(stamp.getValue().trim()));
+            } catch (NumberFormatException e) {
+                return problem("stamp of subtask " + stamp.getKey() + " under " + checkpointDirectory(directory, jobId, checkpointId)
+                        + " is not a watermark: " + e.getMessage());
+            }
+        }
+        return new Read(OptionalLong.of(min), null);
+    }
+
+    /**
+     * Reads the stamps of checkpoint {@code checkpointId} of job {@code jobId}: one text per subtask,
+     * or a problem when a subtask's stamp is missing or unreadable, or when stamps of two
+     * parallelisms are there (left by another run of the same job id).
+     */
+    static Stamps readStamps(FileIO io, String directory, String jobId, long checkpointId) {
         String prefix = checkpointDirectory(directory, jobId, checkpointId);
         if (!(io instanceof SupportsPrefixOperations)) {
-            return problem(io.getClass().getName() + " cannot list " + prefix);
+            return new Stamps(null, io.getClass().getName() + " cannot list " + prefix);
         }
         Map<Integer, Map<Integer, String>> byParallelism = new TreeMap<>();
         try {
@@ -158,34 +201,34 @@ public final class CommitWatermarks {
                 }
             }
         } catch (RuntimeException e) {
-            return problem("cannot list " + prefix + ": " + e);
+            return new Stamps(null, "cannot list " + prefix + ": " + e);
         }
         if (byParallelism.isEmpty()) {
-            return problem("no stamp under " + prefix);
+            return new Stamps(null, "no stamp under " + prefix);
         }
         if (byParallelism.size() > 1) {
-            return problem("stamps of parallelisms " + byParallelism.keySet() + " under " + prefix);
+            return new Stamps(null, "stamps of parallelisms " + byParallelism.keySet() + " under " + prefix);
         }
         int parallelism = byParallelism.keySet().iterator().next();
-        Map<Integer, String> stamps = byParallelism.get(parallelism);
+        Map<Integer, String> locations = byParallelism.get(parallelism);
         List<Integer> missing = new ArrayList<>();
         for (int subtask = 0; subtask < parallelism; subtask++) {
-            if (!stamps.containsKey(subtask)) {
+            if (!locations.containsKey(subtask)) {
                 missing.add(subtask);
             }
         }
         if (!missing.isEmpty()) {
-            return problem("stamps of subtasks " + missing + " of " + parallelism + " missing under " + prefix);
+            return new Stamps(null, "stamps of subtasks " + missing + " of " + parallelism + " missing under " + prefix);
         }
-        long min = Long.MAX_VALUE;
-        for (String location : stamps.values()) {
+        Map<Integer, String> contents = new TreeMap<>();
+        for (Map.Entry<Integer, String> location : locations.entrySet()) {
             try {
-                min = Math.min(min, Long.parseLong(readAll(io.newInputFile(location)).trim()));
+                contents.put(location.getKey(), readAll(io.newInputFile(location.getValue())));
             } catch (IOException | RuntimeException e) {
-                return problem("cannot read stamp " + location + ": " + e);
+                return new Stamps(null, "cannot read stamp " + location.getValue() + ": " + e);
             }
         }
-        return new Read(OptionalLong.of(min), null);
+        return new Stamps(contents, null);
     }
 
     /**
@@ -200,8 +243,11 @@ public final class CommitWatermarks {
         for (FileInfo file : list((SupportsPrefixOperations) io, stripSlash(directory) + "/")) {
             // <directory>/<job id>/<checkpoint>/<subtask>-of-<parallelism>
             String location = file.location();
-            int folder = location.lastIndexOf(STAMPS_FOLDER);
-            String[] parts = folder < 0 ? new String[0] : location.substring(folder + STAMPS_FOLDER.length()).split("/");
+            // By the folder's name: listings may spell the scheme differently from the table location.
+            String root = stripSlash(directory);
+            String marker = root.substring(root.lastIndexOf('/')) + "/";
+            int folder = location.lastIndexOf(marker);
+            String[] parts = folder < 0 ? new String[0] : location.substring(folder + marker.length()).split("/");
             if (parts.length != 3 || !parts[1].matches("\\d+")) {
                 continue;
             }
@@ -238,7 +284,7 @@ public final class CommitWatermarks {
 
     private static String readAll(InputFile file) throws IOException {
         try (SeekableInputStream in = file.newStream()) {
-            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 

@@ -10,6 +10,7 @@ import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.DistributionMode;
 import org.apache.iceberg.SerializableTable;
+import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.flink.CatalogLoader;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Appends rows to a declared Iceberg table through Iceberg's Flink sink.
@@ -34,10 +36,19 @@ import java.util.List;
  * snapshot covers. This holds as long as the committer's uid stays the same: changing {@link
  * #uidPrefix(TableSpec)} on an existing job makes the restore lose the pending commit.
  *
+ * <p>Replay safety: tables whose rows carry source coordinates ({@link ReplayKey}: bronze, silver,
+ * quarantine, late events) get a {@link ReplayGuard} in front of the writers, uid {@code
+ * <prefix>-replay-guard}, and record in each commit the source ranges they hold ({@link
+ * dev.lakestream.catalog.commits.SourceRanges}). The committer's own checkpoint bookkeeping only
+ * knows the job and checkpoint ids; the ranges make a restore from an older savepoint, a stateless
+ * restart and a replay of committed offsets skip what the table already holds.
+ *
  * <p>Gold commits also record the event-time watermark their data is complete up to ({@link
  * CommitWatermarks}): a {@link WatermarkStamp} in front of the writers, uid {@code
- * <prefix>-watermark-stamp}, and a committer table loaded through {@link
- * WatermarkStampingTableLoader}. The writer and committer uids stay as they were.
+ * <prefix>-watermark-stamp}. Both kinds of stamps reach the commit through a committer table
+ * loaded by {@link CommitStampingTableLoader}. The writer and committer uids stay as they were.
+ *
+ * <p>Commits go to {@code branch} ({@code main} unless a backfill writes to a branch of its own).
  *
  * <p>The table must exist (the catalog module provisions it); the sink never creates tables.
  */
@@ -48,10 +59,18 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
 
     private final CatalogLoader catalogLoader;
     private final String jobName;
+    private final String branch;
 
+    /** Commits to the tables' main branch. */
     public IcebergTableSink(CatalogLoader catalogLoader, String jobName) {
+        this(catalogLoader, jobName, SnapshotRef.MAIN_BRANCH);
+    }
+
+    /** Commits to {@code branch} of each table (it must exist: {@link dev.lakestream.jobs.IngestionPipeline#provisionTables} makes it). */
+    public IcebergTableSink(CatalogLoader catalogLoader, String jobName, String branch) {
         this.catalogLoader = catalogLoader;
         this.jobName = jobName;
+        this.branch = branch;
     }
 
     /** Stable uid prefix of a table's writer and committer operators, e.g. {@code bronze-iceberg-kafka_orders}. */
@@ -62,21 +81,36 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
     @Override
     public DataStreamSink<?> write(TableSpec table, DataStream<RowData> rows) {
         TableLoader loader = TableLoader.fromCatalog(catalogLoader, table.identifier());
+        Optional<ReplayKey> replayKey = ReplayKey.of(table);
+        boolean gold = table.layer() == Layer.GOLD;
         FlinkSink.Builder builder;
-        if (table.layer() == Layer.GOLD) {
-            // Gold commits record the watermark they are complete up to (CommitWatermarks).
+        if (gold || replayKey.isPresent()) {
             Table live = load(loader);
-            String directory = CommitWatermarks.directory(live);
             FileIO io = SerializableTable.copyOf(live).io();
             CommitWatermarks.requireListing(io, table.identifier().toString());
             requireAlignedCheckpoints(rows, table);
-            DataStream<RowData> stamped = rows
-                    .transform("Watermark stamp " + table.identifier(), rows.getType(), new WatermarkStamp<RowData>(io, directory))
-                    .setParallelism(rows.getParallelism())
-                    .uid(uidPrefix(table) + "-watermark-stamp");
-            builder = FlinkSink.forRowData(stamped)
+            DataStream<RowData> input = rows;
+            String watermarks = null;
+            String ranges = null;
+            if (replayKey.isPresent()) {
+                ranges = ReplayGuard.directory(live);
+                input = input
+                        .transform("Replay guard " + table.identifier(), input.getType(),
+                                new ReplayGuard(loader.clone(), branch, replayKey.get(), io, ranges))
+                        .setParallelism(input.getParallelism())
+                        .uid(uidPrefix(table) + "-replay-guard");
+            }
+            if (gold) {
+                // Gold commits record the watermark they are complete up to (CommitWatermarks).
+                watermarks = CommitWatermarks.directory(live);
+                input = input
+                        .transform("Watermark stamp " + table.identifier(), input.getType(), new WatermarkStamp<RowData>(io, watermarks))
+                        .setParallelism(input.getParallelism())
+                        .uid(uidPrefix(table) + "-watermark-stamp");
+            }
+            builder = FlinkSink.forRowData(input)
                     .table(live)
-                    .tableLoader(new WatermarkStampingTableLoader(loader, directory));
+                    .tableLoader(new CommitStampingTableLoader(loader, watermarks, ranges));
         } else {
             builder = FlinkSink.forRowData(rows).tableLoader(loader);
         }
@@ -100,6 +134,7 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
                 // of them (a hash on the day would put a whole day on one writer).
                 .distributionMode(upsert ? DistributionMode.HASH : DistributionMode.NONE)
                 .setSnapshotProperty(SNAPSHOT_JOB_PROPERTY, jobName)
+                .toBranch(branch)
                 .append()
                 .name("Iceberg " + table.identifier());
     }
@@ -117,12 +152,13 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
     /**
      * With unaligned checkpoints, rows in flight between a stamp and a writer it is not chained to
      * (keyed tables shuffle in front of their writers) belong to the next checkpoint's files while
-     * the stamp already counted their watermark: commits would claim more than they hold.
+     * the stamp already counted them: commits would claim a watermark or source ranges they do not
+     * hold yet, and a replay after a restore would skip those rows.
      */
     private static void requireAlignedCheckpoints(DataStream<RowData> rows, TableSpec table) {
         if (rows.getExecutionEnvironment().getCheckpointConfig().isUnalignedCheckpointsEnabled()) {
-            throw new IllegalStateException("Gold table " + table.identifier() + " records the watermark of each commit,"
-                    + " which needs aligned checkpoints: disable execution.checkpointing.unaligned");
+            throw new IllegalStateException("Table " + table.identifier() + " records in each commit what it holds (a"
+                    + " watermark or source ranges), which needs aligned checkpoints: disable execution.checkpointing.unaligned");
         }
     }
 

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (kinesis-local) into silver and quarantine, in one job, with every planted defect: the silver
  * rows, the quarantine rows (with reasons) and the count identity are exact for both streams.
  */
-class EventStreamsToSilverITCase {
+public class EventStreamsToSilverITCase {
 
     private static final int CLICKS = 3_000;
     private static final int FULFILLMENT = 2_000;
@@ -134,7 +134,7 @@ class EventStreamsToSilverITCase {
         return sent;
     }
 
-    static List<SilverContents.Sent> produceToKafka(LocalServices services, String topic,
+    public static List<SilverContents.Sent> produceToKafka(LocalServices services, String topic,
             List<DomainEventGenerator.Event> events) throws Exception {
         List<byte[][]> keyValues = new ArrayList<>();
         for (DomainEventGenerator.Event e : events) {
@@ -149,14 +149,14 @@ class EventStreamsToSilverITCase {
         return sent;
     }
 
-    static long rows(Table table) {
+    public static long rows(Table table) {
         table.refresh();
         return table.currentSnapshot() == null ? 0
                 : Long.parseLong(table.currentSnapshot().summary().getOrDefault("total-records", "0"));
     }
 
     /** The pipeline's one silver dataset. */
-    static SilverDataset dataset(PipelineUnderTest pipeline) {
+    public static SilverDataset dataset(PipelineUnderTest pipeline) {
         return SilverOptions.datasetsBySource(pipeline.config()).values().iterator().next();
     }
 }

@@ -1,5 +1,7 @@
 package dev.lakestream.jobs.sink;
 
+import dev.lakestream.catalog.commits.SourceRanges;
+
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
@@ -27,7 +29,7 @@ import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class WatermarkStampingTableLoaderTest {
+class CommitStampingTableLoaderTest {
 
     private static final String JOB = "fedcba9876543210fedcba9876543210";
 
@@ -37,6 +39,7 @@ class WatermarkStampingTableLoaderTest {
     private HadoopCatalog catalog;
     private Table table;
     private String directory;
+    private String ranges;
     private TableLoader loader;
     private int files;
 
@@ -46,7 +49,8 @@ class WatermarkStampingTableLoaderTest {
         table = catalog.createTable(TableIdentifier.of(Namespace.of("gold"), "t"),
                 new Schema(Types.NestedField.required(1, "id", Types.LongType.get())), PartitionSpec.unpartitioned());
         directory = CommitWatermarks.directory(table);
-        loader = new WatermarkStampingTableLoader(TableLoader.fromHadoopTable(table.location(), new Configuration()), directory);
+        ranges = ReplayGuard.directory(table);
+        loader = new CommitStampingTableLoader(TableLoader.fromHadoopTable(table.location(), new Configuration()), directory, ranges);
         loader.open();
     }
 
@@ -68,16 +72,20 @@ class WatermarkStampingTableLoaderTest {
 
     /** Commits one file as Iceberg's Flink committer does, through the loader's table. */
     private Map<String, String> commitAsFlinkCommitter(long checkpoint) {
+        return commitAsFlinkCommitter(checkpoint, "main");
+    }
+
+    private Map<String, String> commitAsFlinkCommitter(long checkpoint, String branch) {
         Table proxied = loader.loadTable();
         AppendFiles append = proxied.newAppend();
         append.appendFile(dataFile());
         append.set(CommitWatermarks.CHECKPOINT_ID_PROPERTY, Long.toString(checkpoint));
         append.set(CommitWatermarks.JOB_ID_PROPERTY, JOB);
         append.set("flink.operator-id", "op");
-        append.toBranch("main");
+        append.toBranch(branch);
         append.commit();
         table.refresh();
-        return table.currentSnapshot().summary();
+        return table.snapshot(branch).summary();
     }
 
     @Test
@@ -155,5 +163,49 @@ class WatermarkStampingTableLoaderTest {
         assertThat(proxied.location()).isEqualTo(table.location());
         assertThat(proxied.newRowDelta()).isInstanceOf(org.apache.iceberg.RowDelta.class);
         assertThat(proxied.newReplacePartitions()).isInstanceOf(org.apache.iceberg.ReplacePartitions.class);
+    }
+
+    private void rangeStamp(long checkpoint, int subtask, int parallelism, String json) throws IOException {
+        CommitWatermarks.write(table.io(), CommitWatermarks.stampPath(ranges, JOB, checkpoint, subtask, parallelism), json);
+    }
+
+    @Test
+    void aCommitRecordsItsParentsSourceRangesPlusTheHullOfItsCheckpointsStamps() throws IOException {
+        rangeStamp(1, 0, 1, "{\"orders|0\":[[\"0\",\"9\"]]}");
+        assertThat(commitAsFlinkCommitter(1)).containsEntry(SourceRanges.SUMMARY_KEY, "{\"orders|0\":[[\"0\",\"9\"]]}");
+
+        // Two subtasks of a keyed table each saw part of partition 0; partition 1 is new.
+        rangeStamp(2, 0, 2, "{\"orders|0\":[[\"12\",\"20\"]],\"orders|1\":[[\"0\",\"5\"]]}");
+        rangeStamp(2, 1, 2, "{\"orders|0\":[[\"15\",\"30\"]]}");
+        Map<String, String> summary = commitAsFlinkCommitter(2);
+
+        assertThat(SourceRanges.fromJson(summary.get(SourceRanges.SUMMARY_KEY)))
+                .isEqualTo(SourceRanges.empty()
+                        .add("orders|0", java.math.BigInteger.ZERO, java.math.BigInteger.valueOf(9))
+                        .add("orders|0", java.math.BigInteger.valueOf(12), java.math.BigInteger.valueOf(30))
+                        .add("orders|1", java.math.BigInteger.ZERO, java.math.BigInteger.valueOf(5)));
+        assertThat(CommitWatermarks.readStamps(table.io(), ranges, JOB, 2).problem).as("stamps deleted").startsWith("no stamp");
+    }
+
+    @Test
+    void aMissingRangeStampKeepsTheParentsRanges() throws IOException {
+        rangeStamp(1, 0, 1, "{\"orders|0\":[[\"0\",\"9\"]]}");
+        commitAsFlinkCommitter(1);
+        rangeStamp(2, 0, 2, "{\"orders|0\":[[\"10\",\"20\"]]}");
+
+        assertThat(commitAsFlinkCommitter(2)).containsEntry(SourceRanges.SUMMARY_KEY, "{\"orders|0\":[[\"0\",\"9\"]]}");
+    }
+
+    @Test
+    void aBranchCommitAddsToTheBranchsRangesNotMains() throws IOException {
+        rangeStamp(1, 0, 1, "{\"orders|0\":[[\"100\",\"199\"]]}");
+        commitAsFlinkCommitter(1);
+        table.manageSnapshots().createBranch("backfill", table.currentSnapshot().snapshotId()).commit();
+        rangeStamp(2, 0, 1, "{\"orders|0\":[[\"200\",\"299\"]]}");
+        commitAsFlinkCommitter(2);
+        rangeStamp(3, 0, 1, "{\"orders|0\":[[\"0\",\"99\"]]}");
+
+        assertThat(commitAsFlinkCommitter(3, "backfill")).containsEntry(SourceRanges.SUMMARY_KEY, "{\"orders|0\":[[\"0\",\"199\"]]}");
+        assertThat(table.snapshot("main").summary()).containsEntry(SourceRanges.SUMMARY_KEY, "{\"orders|0\":[[\"100\",\"299\"]]}");
     }
 }

@@ -132,7 +132,8 @@ public final class PipelineUnderTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restore);
         env.setParallelism(parallelism);
         PipelineEnvironment.configure(env, config);
-        IcebergTableSink iceberg = new IcebergTableSink(CatalogFactory.loader(config), "pipeline-test");
+        IcebergTableSink iceberg = new IcebergTableSink(CatalogFactory.loader(config), "pipeline-test",
+                config.get(dev.lakestream.jobs.sink.SinkOptions.BRANCH));
         IngestionPipeline.job(config, wrap.apply(iceberg), wrapCurrentState.apply(iceberg)).addTo(env);
         return env.executeAsync("pipeline-test");
     }

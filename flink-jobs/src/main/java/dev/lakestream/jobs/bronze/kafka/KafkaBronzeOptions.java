@@ -23,6 +23,15 @@ public final class KafkaBronzeOptions {
         TIMESTAMP
     }
 
+    /** Where a bounded run (a backfill or a replay) stops; NONE keeps reading. */
+    public enum StoppingOffsets {
+        NONE,
+        /** The end offsets of each partition when the job starts. */
+        LATEST,
+        /** The first offset whose record timestamp is at or after {@code kafka.stopping-timestamp} (exclusive). */
+        TIMESTAMP
+    }
+
     /** Whether records of aborted Kafka transactions are read. */
     public enum IsolationLevel {
         READ_COMMITTED,
@@ -68,6 +77,22 @@ public final class KafkaBronzeOptions {
                     .withDescription(
                             "Epoch milliseconds to start from when kafka.starting-offsets is TIMESTAMP (replays and backfills).");
 
+    public static final ConfigOption<StoppingOffsets> STOPPING_OFFSETS =
+            ConfigOptions.key("kafka.stopping-offsets")
+                    .enumType(StoppingOffsets.class)
+                    .defaultValue(StoppingOffsets.NONE)
+                    .withDescription(
+                            "Makes the Kafka sources bounded, for backfills and replays: NONE (keep reading), LATEST (stop at"
+                                    + " the end offsets found at start) or TIMESTAMP (stop before the first record at or after"
+                                    + " kafka.stopping-timestamp). The job ends when every source has reached its end, after a"
+                                    + " last commit. Needs a pipeline of Kafka topics only (Kinesis and CDC sources never end).");
+
+    public static final ConfigOption<Long> STOPPING_TIMESTAMP =
+            ConfigOptions.key("kafka.stopping-timestamp")
+                    .longType()
+                    .noDefaultValue()
+                    .withDescription("Epoch milliseconds to stop before when kafka.stopping-offsets is TIMESTAMP (exclusive).");
+
     public static final ConfigOption<IsolationLevel> ISOLATION_LEVEL =
             ConfigOptions.key("kafka.isolation-level")
                     .enumType(IsolationLevel.class)
@@ -91,6 +116,8 @@ public final class KafkaBronzeOptions {
                 GROUP_ID,
                 STARTING_OFFSETS,
                 STARTING_TIMESTAMP,
+                STOPPING_OFFSETS,
+                STOPPING_TIMESTAMP,
                 ISOLATION_LEVEL,
                 PARTITION_DISCOVERY_INTERVAL);
     }
@@ -104,6 +131,16 @@ public final class KafkaBronzeOptions {
         if (config.get(STARTING_OFFSETS) == StartingOffsets.TIMESTAMP
                 && config.getOptional(STARTING_TIMESTAMP).isEmpty()) {
             problems.add(PipelineConfig.missing(STARTING_TIMESTAMP, "when kafka.starting-offsets is TIMESTAMP"));
+        }
+        if (config.get(STOPPING_OFFSETS) == StoppingOffsets.TIMESTAMP
+                && config.getOptional(STOPPING_TIMESTAMP).isEmpty()) {
+            problems.add(PipelineConfig.missing(STOPPING_TIMESTAMP, "when kafka.stopping-offsets is TIMESTAMP"));
+        }
+        if (config.get(STARTING_OFFSETS) == StartingOffsets.TIMESTAMP && config.get(STOPPING_OFFSETS) == StoppingOffsets.TIMESTAMP
+                && config.getOptional(STARTING_TIMESTAMP).isPresent() && config.getOptional(STOPPING_TIMESTAMP).isPresent()
+                && config.get(STOPPING_TIMESTAMP) <= config.get(STARTING_TIMESTAMP)) {
+            problems.add("invalid value for key '" + STOPPING_TIMESTAMP.key() + "': must be after '" + STARTING_TIMESTAMP.key()
+                    + "' (" + config.get(STARTING_TIMESTAMP) + "), got " + config.get(STOPPING_TIMESTAMP));
         }
         if (config.get(PARTITION_DISCOVERY_INTERVAL).isNegative()) {
             problems.add("invalid value for key '" + PARTITION_DISCOVERY_INTERVAL.key() + "': must not be negative");
