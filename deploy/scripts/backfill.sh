@@ -301,19 +301,20 @@ spec:
 MANIFEST
 }
 
+manifest=""
+
 backfill_k8s() {
   require_set --image "${image}"
   require_set --state-dir "${state_dir}"
   [[ "${image}" == *:* && "${image}" != *:latest ]] || die "--image needs a pinned tag (not missing, not latest): '${image}'"
   require_tool kubectl "install kubectl and point it at the cluster"
-  local manifest
   if [ "${DRY_RUN}" = "1" ]; then
     manifest="lakestream-backfill-${id}.yaml"
     echo "# ${manifest} (secret values masked here):" >&3
     k8s_manifest mask >&3
   else
     manifest="$(mktemp "${TMPDIR:-/tmp}/lakestream-backfill-${id}.XXXXXX")"
-    # It holds the configuration's secrets: gone when the script ends.
+    # It holds the configuration's secrets: gone when the script ends (global: the trap runs then).
     trap 'rm -f "${manifest}"' EXIT
     k8s_manifest > "${manifest}"
   fi
