@@ -34,7 +34,9 @@ import dev.lakestream.jobs.bronze.kafka.KafkaBronzeSources;
 import dev.lakestream.jobs.bronze.kinesis.KinesisBronzeOptions;
 import dev.lakestream.jobs.bronze.kinesis.KinesisBronzeSources;
 import dev.lakestream.jobs.config.PipelineConfig;
+import dev.lakestream.jobs.config.KafkaSecurityOptions;
 import dev.lakestream.jobs.config.PipelineOptions;
+import dev.lakestream.jobs.config.SecretsManagerOptions;
 import dev.lakestream.jobs.silver.SilverDataset;
 import dev.lakestream.jobs.silver.SilverOptions;
 import dev.lakestream.jobs.silver.SilverSettings;
@@ -67,6 +69,7 @@ public final class IngestionPipeline {
         List<ConfigOption<?>> all = new ArrayList<>();
         all.addAll(PipelineOptions.all());
         all.addAll(KafkaBronzeOptions.all());
+        all.addAll(KafkaSecurityOptions.all());
         all.addAll(KinesisBronzeOptions.all());
         all.addAll(PostgresCdcOptions.all());
         all.addAll(MySqlCdcOptions.all());
@@ -75,6 +78,7 @@ public final class IngestionPipeline {
         all.addAll(GoldOptions.all());
         all.addAll(WatermarkOptions.all());
         all.addAll(CatalogOptions.all());
+        all.addAll(SecretsManagerOptions.all());
         return all;
     }
 
@@ -83,6 +87,8 @@ public final class IngestionPipeline {
         return config.check(
                 IngestionPipeline::sourceProblems,
                 c -> topics(c).isEmpty() ? List.of() : KafkaBronzeOptions.problems(c),
+                KafkaSecurityOptions::problems,
+                SecretsManagerOptions::problems,
                 KinesisBronzeOptions::problems,
                 PostgresCdcOptions::problems,
                 MySqlCdcOptions::problems,

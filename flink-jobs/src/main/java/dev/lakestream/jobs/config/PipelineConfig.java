@@ -3,6 +3,7 @@ package dev.lakestream.jobs.config;
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.description.TextElement;
 import org.apache.flink.util.TimeUtils;
 
@@ -18,7 +19,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -40,19 +40,30 @@ import java.util.stream.Collectors;
  * <p>Every key must be a declared option and every value must parse; all problems are reported
  * together, each naming the key and what is allowed. Cross-field rules are checked by {@link
  * #check}.
+ *
+ * <p>A value of the form {@value SecretReference#FORM} is looked up in AWS Secrets Manager here,
+ * before any value is parsed or checked ({@link SecretReference}). Resolved values live only in
+ * {@link #configuration()}: {@link #describe()} prints the reference, and configuration errors
+ * print neither resolved values nor the values of secret options ({@link SecretOptions}).
  */
 public final class PipelineConfig {
 
     private static final String SECRET_MASK = "******";
 
+    private static final int MIN_REDACTED_LENGTH = 4;
+
     private final Configuration configuration;
+    /** As configured: secret references, not the values they resolve to. */
     private final Map<String, String> raw;
     private final Collection<ConfigOption<?>> options;
+    private final Map<String, SecretReference> references;
 
-    private PipelineConfig(Configuration configuration, Map<String, String> raw, Collection<ConfigOption<?>> options) {
+    private PipelineConfig(Configuration configuration, Map<String, String> raw, Collection<ConfigOption<?>> options,
+            Map<String, SecretReference> references) {
         this.configuration = configuration;
         this.raw = raw;
         this.options = options;
+        this.references = references;
     }
 
     /** Reads a Java properties file. */
@@ -96,8 +107,18 @@ public final class PipelineConfig {
         return fromMap(raw, options);
     }
 
-    /** Validates raw key/values against the declared options. */
+    /** Validates raw key/values against the declared options; secret references are read from AWS Secrets Manager. */
     public static PipelineConfig fromMap(Map<String, String> raw, Collection<ConfigOption<?>> options) {
+        return fromMap(raw, options, SecretsManagerStore::new);
+    }
+
+    /**
+     * Validates raw key/values against the declared options, resolving secret references through
+     * the store {@code secretStores} makes of the configuration's plain values (for its region and
+     * endpoint).
+     */
+    public static PipelineConfig fromMap(
+            Map<String, String> raw, Collection<ConfigOption<?>> options, Function<ReadableConfig, SecretStore> secretStores) {
         Map<String, ConfigOption<?>> byKey =
                 options.stream().collect(Collectors.toMap(ConfigOption::key, Function.identity(), (a, b) -> a, TreeMap::new));
         List<String> problems = new ArrayList<>();
@@ -106,7 +127,26 @@ public final class PipelineConfig {
                 problems.add(unknownKey(key, byKey.keySet()));
             }
         }
-        Configuration configuration = Configuration.fromMap(raw);
+        Map<String, SecretReference> references = new TreeMap<>();
+        Map<String, String> plain = new LinkedHashMap<>();
+        raw.forEach((key, value) -> {
+            if (!SecretReference.isReference(value)) {
+                plain.put(key, value);
+            } else if (SecretsManagerOptions.all().stream().anyMatch(o -> o.key().equals(key))) {
+                problems.add("key '" + key + "' cannot be a secret reference: it says where references are read from");
+            } else {
+                try {
+                    references.put(key, SecretReference.parse(key, value));
+                } catch (IllegalArgumentException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+        });
+        Map<String, String> resolved = new LinkedHashMap<>(raw);
+        if (!references.isEmpty()) {
+            resolved.putAll(resolve(references, Configuration.fromMap(plain), secretStores, problems));
+        }
+        Configuration configuration = Configuration.fromMap(resolved);
         for (ConfigOption<?> option : byKey.values()) {
             if (!raw.containsKey(option.key())) {
                 continue;
@@ -114,13 +154,40 @@ public final class PipelineConfig {
             try {
                 configuration.get(option);
             } catch (IllegalArgumentException e) {
-                problems.add(invalidValue(option, raw.get(option.key()), e));
+                String shown = references.containsKey(option.key()) || !isSecret(option.key())
+                        ? raw.get(option.key())
+                        : SECRET_MASK;
+                problems.add(invalidValue(option, shown, e));
             }
         }
+        PipelineConfig config = new PipelineConfig(configuration, Map.copyOf(raw), List.copyOf(byKey.values()),
+                Map.copyOf(references));
         if (!problems.isEmpty()) {
-            throw new InvalidConfigurationException(problems);
+            throw new InvalidConfigurationException(config.redacted(problems));
         }
-        return new PipelineConfig(configuration, Map.copyOf(raw), List.copyOf(byKey.values()));
+        return config;
+    }
+
+    /** The values of {@code references}; a secret that cannot be read is a problem naming the key and the secret. */
+    private static Map<String, String> resolve(Map<String, SecretReference> references, ReadableConfig plain,
+            Function<ReadableConfig, SecretStore> secretStores, List<String> problems) {
+        List<String> storeProblems = SecretsManagerOptions.problems(plain);
+        if (!storeProblems.isEmpty()) {
+            problems.addAll(storeProblems);
+            return Map.of();
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        try (SecretStore store = secretStores.apply(plain)) {
+            references.forEach((key, reference) -> {
+                try {
+                    values.put(key, reference.resolve(store));
+                } catch (SecretLookupException e) {
+                    problems.add("key '" + key + "': secret '" + reference.secretId() + "' of " + reference
+                            + " cannot be read: " + e.getMessage());
+                }
+            });
+        }
+        return values;
     }
 
     /** The validated configuration. */
@@ -139,9 +206,41 @@ public final class PipelineConfig {
             problems.addAll(rule.apply(configuration));
         }
         if (!problems.isEmpty()) {
-            throw new InvalidConfigurationException(problems);
+            throw new InvalidConfigurationException(redacted(problems));
         }
         return this;
+    }
+
+    /**
+     * Whether the value of {@code key} is never printed: a declared or secret-looking key ({@link
+     * SecretOptions}), or a value read from Secrets Manager.
+     */
+    public boolean masks(String key) {
+        return isSecret(key) || references.containsKey(key);
+    }
+
+    /**
+     * {@code problems} with every masked value replaced by the mask: a backstop for rules that quote
+     * values. Values shorter than {@value #MIN_REDACTED_LENGTH} characters are left alone, as replacing
+     * them would garble key names and words of the messages.
+     */
+    private List<String> redacted(List<String> problems) {
+        List<String> secrets = configuration.toMap().entrySet().stream()
+                .filter(e -> masks(e.getKey()) && e.getValue() != null && e.getValue().length() >= MIN_REDACTED_LENGTH)
+                // A reference that was not resolved names a secret; it holds none.
+                .filter(e -> !SecretReference.isReference(e.getValue()))
+                .map(Map.Entry::getValue)
+                .sorted(Comparator.comparingInt(String::length).reversed())
+                .collect(Collectors.toList());
+        return problems.stream()
+                .map(problem -> {
+                    String text = problem;
+                    for (String secret : secrets) {
+                        text = text.replace(secret, SECRET_MASK);
+                    }
+                    return text;
+                })
+                .collect(Collectors.toList());
     }
 
     /** Effective values of every declared option, secrets masked: safe to log. */
@@ -152,11 +251,12 @@ public final class PipelineConfig {
                 .forEach(
                         option -> {
                             Object value = configuration.get(option);
+                            SecretReference reference = references.get(option.key());
                             String shown =
                                     value == null
                                             ? "(unset)"
-                                            : isSecret(option.key())
-                                                    ? SECRET_MASK
+                                            : masks(option.key())
+                                                    ? SECRET_MASK + (reference == null ? "" : " (" + reference + ")")
                                                     : value instanceof Duration
                                                             ? TimeUtils.formatWithHighestUnit((Duration) value)
                                                             : String.valueOf(value);
@@ -169,10 +269,9 @@ public final class PipelineConfig {
         return out.toString();
     }
 
-    /** Keys whose values are never printed. */
+    /** Keys whose values are never printed, wherever they come from ({@link SecretOptions}). */
     public static boolean isSecret(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.contains("secret") || k.contains("token") || k.contains("credential");
+        return SecretOptions.isSecret(key);
     }
 
     /** A problem text for a required key that is missing. */
@@ -209,7 +308,7 @@ public final class PipelineConfig {
         if (sample instanceof Enum) {
             return "values are "
                     + Arrays.stream(((Enum<?>) sample).getDeclaringClass().getEnumConstants())
-                            .map(c -> ((Enum<?>) c).name())
+                            .map(c -> ((Enum<?>) c).toString())
                             .collect(Collectors.joining(", "));
         }
         if (sample instanceof Duration) {

@@ -3,6 +3,7 @@ package dev.lakestream.jobs.bronze.kafka;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.jobs.bronze.BronzeSource;
 import dev.lakestream.jobs.bronze.RawRecord;
+import dev.lakestream.jobs.config.KafkaSecurityOptions;
 
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -66,6 +67,8 @@ public final class KafkaBronzeSources {
                         // Offsets committed on each completed checkpoint are what lag monitoring and
                         // "caught up" checks read; exactly-once itself relies on the checkpointed offsets.
                         .setProperty("commit.offsets.on.checkpoint", "true");
+        // TLS and SASL, the same for every Kafka source of the job.
+        builder.setProperties(KafkaSecurityOptions.clientProperties(config));
         return builder.build();
     }
 

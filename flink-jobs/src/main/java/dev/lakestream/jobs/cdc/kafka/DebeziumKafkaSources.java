@@ -4,6 +4,7 @@ import dev.lakestream.cdc.CdcTableSchema;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.cdc.CdcCapture;
 import dev.lakestream.jobs.config.InvalidConfigurationException;
+import dev.lakestream.jobs.config.KafkaSecurityOptions;
 
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -90,6 +91,8 @@ public final class DebeziumKafkaSources {
                 String.valueOf(config.get(KafkaBronzeOptions.PARTITION_DISCOVERY_INTERVAL).toMillis()));
         // Lag monitoring and "caught up" checks read the group's offsets; exactly-once uses the checkpointed ones.
         properties.setProperty("commit.offsets.on.checkpoint", "true");
+        // TLS and SASL, the same for every Kafka source of the job.
+        properties.putAll(KafkaSecurityOptions.clientProperties(config));
         return properties;
     }
 
