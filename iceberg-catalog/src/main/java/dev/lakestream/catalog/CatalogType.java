@@ -6,8 +6,8 @@ public enum CatalogType {
     GLUE("org.apache.iceberg.aws.glue.GlueCatalog"),
     /** Iceberg REST catalog (including the Glue Iceberg REST endpoint and S3 Tables). */
     REST("org.apache.iceberg.rest.RESTCatalog"),
-    /** JDBC catalog: the local run and tests keep it on PostgreSQL. */
-    JDBC("org.apache.iceberg.jdbc.JdbcCatalog"),
+    /** JDBC catalog (Iceberg's, registering the driver of the application jar): the local run and tests keep it on PostgreSQL. */
+    JDBC("dev.lakestream.catalog.internal.DriverLoadingJdbcCatalog"),
     /** Hadoop catalog on a file system path: single-writer experiments only. */
     HADOOP("org.apache.iceberg.hadoop.HadoopCatalog");
 
