@@ -197,6 +197,11 @@ class CloudFormationTemplateTest {
                 .containsEntry("warehouse", "s3://warehousebucket/warehouse");
         assertThat(groups.get("pipeline")).containsEntry("checkpoint-interval",
                 parameters.getOrDefault("CheckpointIntervalMs", "60000") + " ms");
+        if (parameters.containsKey("MskClusterArn")) {
+            assertThat(groups.get("kafka")).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "AWS_MSK_IAM");
+        } else if (groups.containsKey("kafka")) {
+            assertThat(groups.get("kafka")).doesNotContainKeys("security.protocol", "sasl.mechanism");
+        }
     }
 
     @Test
