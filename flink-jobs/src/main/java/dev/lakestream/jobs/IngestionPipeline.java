@@ -25,6 +25,8 @@ import dev.lakestream.jobs.cdc.CdcJob;
 import dev.lakestream.jobs.cdc.kafka.DebeziumKafkaOptions;
 import dev.lakestream.jobs.cdc.kafka.DebeziumKafkaSources;
 import dev.lakestream.jobs.sink.IcebergTableSink;
+import dev.lakestream.jobs.sink.SinkOptions;
+import dev.lakestream.catalog.commits.BackfillBranch;
 import dev.lakestream.jobs.sink.CurrentStateSink;
 import dev.lakestream.jobs.sink.TableSink;
 import dev.lakestream.jobs.cdc.MySqlSchemaSource;
@@ -79,6 +81,7 @@ public final class IngestionPipeline {
         all.addAll(WatermarkOptions.all());
         all.addAll(CatalogOptions.all());
         all.addAll(SecretsManagerOptions.all());
+        all.addAll(SinkOptions.all());
         return all;
     }
 
@@ -98,7 +101,35 @@ public final class IngestionPipeline {
                 c -> DailyRevenueJob.problems(c, capturedTables(c)),
                 c -> FeaturesJob.problems(c, capturedTables(c)),
                 WatermarkOptions::problems,
+                SinkOptions::problems,
+                IngestionPipeline::boundedProblems,
                 IngestionPipeline::catalogProblems);
+    }
+
+    /** A bounded run (backfill) ends only when every source ends: Kafka topics only. */
+    private static List<String> boundedProblems(ReadableConfig config) {
+        if (config.get(KafkaBronzeOptions.STOPPING_OFFSETS) == KafkaBronzeOptions.StoppingOffsets.NONE) {
+            return List.of();
+        }
+        List<String> unbounded = new ArrayList<>();
+        if (!kinesisStreams(config).isEmpty()) {
+            unbounded.add(KinesisBronzeOptions.STREAMS.key());
+        }
+        if (!PostgresCdcOptions.tables(config).isEmpty()) {
+            unbounded.add(PostgresCdcOptions.TABLES.key());
+        }
+        if (!MySqlCdcOptions.tables(config).isEmpty()) {
+            unbounded.add(MySqlCdcOptions.TABLES.key());
+        }
+        if (!DebeziumKafkaOptions.topics(config).isEmpty()) {
+            unbounded.add(DebeziumKafkaOptions.TOPICS.key());
+        }
+        if (unbounded.isEmpty()) {
+            return List.of();
+        }
+        return List.of("key '" + KafkaBronzeOptions.STOPPING_OFFSETS.key() + "' = " + config.get(KafkaBronzeOptions.STOPPING_OFFSETS)
+                + " makes a bounded run, but " + unbounded + " configure sources that never end: the job would not finish."
+                + " Run the backfill with Kafka topics only");
     }
 
     private static List<String> sourceProblems(ReadableConfig config) {
@@ -185,7 +216,16 @@ public final class IngestionPipeline {
         }
         Catalog catalog = CatalogFactory.open(config);
         try {
-            new TableProvisioner(catalog).ensureAll(tables(config));
+            List<TableSpec> specs = tables(config);
+            new TableProvisioner(catalog).ensureAll(specs);
+            if (SinkOptions.writesToBranch(config)) {
+                String branch = config.get(SinkOptions.BRANCH);
+                for (TableSpec spec : specs) {
+                    if (BackfillBranch.of(catalog.loadTable(spec.identifier()), branch).ensure()) {
+                        LOG.info("Created branch {} of {} at the head of main", branch, spec.identifier());
+                    }
+                }
+            }
         } finally {
             if (catalog instanceof AutoCloseable) {
                 ((AutoCloseable) catalog).close();
@@ -196,7 +236,8 @@ public final class IngestionPipeline {
     /** Adds the configured pipeline to {@code env}, writing to the configured catalog. */
     public static void build(StreamExecutionEnvironment env, ReadableConfig config) {
         PipelineEnvironment.configure(env, config);
-        IcebergTableSink iceberg = new IcebergTableSink(CatalogFactory.loader(config), config.get(PipelineOptions.NAME));
+        IcebergTableSink iceberg = new IcebergTableSink(CatalogFactory.loader(config), config.get(PipelineOptions.NAME),
+                config.get(SinkOptions.BRANCH));
         job(config, iceberg, iceberg).addTo(env);
     }
 

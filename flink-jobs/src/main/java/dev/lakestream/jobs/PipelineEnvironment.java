@@ -1,5 +1,6 @@
 package dev.lakestream.jobs;
 
+import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.config.PipelineOptions;
 
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -9,6 +10,8 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies what every job of this project relies on: exactly-once checkpoints (Iceberg commits are
@@ -16,6 +19,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * months of features; only changed SST files are uploaded per checkpoint).
  */
 public final class PipelineEnvironment {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineEnvironment.class);
 
     private PipelineEnvironment() {}
 
@@ -25,6 +30,16 @@ public final class PipelineEnvironment {
         backend.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         env.configure(backend);
 
+        if (config.get(KafkaBronzeOptions.STOPPING_OFFSETS) != KafkaBronzeOptions.StoppingOffsets.NONE) {
+            // A bounded run (backfill, replay) commits once, at the end of its input. Iceberg 1.11's
+            // FlinkSink committer loses a writer's last files when a checkpoint lands while writers
+            // finish one after another; without checkpoints there is only the end-of-input commit. A
+            // failed bounded run commits nothing and is simply run again (the replay guard skips what
+            // an earlier attempt did commit).
+            LOG.info("Bounded run ({} = {}): no periodic checkpoints; every table commits once at the end of input",
+                    KafkaBronzeOptions.STOPPING_OFFSETS.key(), config.get(KafkaBronzeOptions.STOPPING_OFFSETS));
+            return env;
+        }
         env.enableCheckpointing(config.get(PipelineOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
         CheckpointConfig checkpoints = env.getCheckpointConfig();
         checkpoints.setCheckpointTimeout(config.get(PipelineOptions.CHECKPOINT_TIMEOUT).toMillis());

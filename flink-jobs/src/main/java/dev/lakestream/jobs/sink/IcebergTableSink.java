@@ -2,6 +2,7 @@ package dev.lakestream.jobs.sink;
 
 import dev.lakestream.catalog.Layer;
 import dev.lakestream.catalog.spec.TableSpec;
+import dev.lakestream.catalog.tables.GoldTables;
 import dev.lakestream.jobs.cdc.SilverChange;
 import dev.lakestream.jobs.cdc.SilverRecords;
 
@@ -23,6 +24,7 @@ import org.apache.iceberg.io.FileIO;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,6 +44,10 @@ import java.util.Optional;
  * dev.lakestream.catalog.commits.SourceRanges}). The committer's own checkpoint bookkeeping only
  * knows the job and checkpoint ids; the ranges make a restore from an older savepoint, a stateless
  * restart and a replay of committed offsets skip what the table already holds.
+ *
+ * Append-only gold tables (sessions, feature log) get an {@link EventTimeReplayGuard} instead
+ * (same uid), which skips rows at or before the table's committed watermark and rows it already
+ * holds after it.
  *
  * <p>Gold commits also record the event-time watermark their data is complete up to ({@link
  * CommitWatermarks}): a {@link WatermarkStamp} in front of the writers, uid {@code
@@ -97,6 +103,15 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
                 input = input
                         .transform("Replay guard " + table.identifier(), input.getType(),
                                 new ReplayGuard(loader.clone(), branch, replayKey.get(), io, ranges))
+                        .setParallelism(input.getParallelism())
+                        .uid(uidPrefix(table) + "-replay-guard");
+            }
+            String rowKey = table.properties().get(GoldTables.REPLAY_KEY);
+            String rowTime = table.properties().get(GoldTables.REPLAY_TIME);
+            if (gold && rowKey != null && rowTime != null) {
+                input = input
+                        .transform("Replay guard " + table.identifier(), input.getType(), new EventTimeReplayGuard(loader.clone(),
+                                branch, table.schema().columns(), Arrays.asList(rowKey.split(",")), rowTime))
                         .setParallelism(input.getParallelism())
                         .uid(uidPrefix(table) + "-replay-guard");
             }

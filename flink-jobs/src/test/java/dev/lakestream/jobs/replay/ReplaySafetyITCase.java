@@ -130,8 +130,9 @@ class ReplaySafetyITCase {
 
         var checks = BackfillApplication.run(backfill.pipeline.config(), false, true);
         assertThat(checks).allSatisfy(c -> assertThat(c.problems).isEmpty());
-        assertThat(checks.stream().filter(c -> c.table.endsWith(live.bronzeName)).findFirst().orElseThrow().addedRows)
-                .as("bronze rows the backfill adds: the history only").isEqualTo(1_500);
+        var bronzeCheck = checks.stream().filter(c -> c.table.endsWith(live.bronzeName)).findFirst().orElseThrow();
+        assertThat(bronzeCheck.addedRows).as("bronze rows the backfill adds, the history only: %s; snapshots %s", bronzeCheck,
+                bronzeCheck.added.stream().map(s -> s.summary()).collect(Collectors.toList())).isEqualTo(1_500);
         BackfillApplication.run(backfill.pipeline.config(), true, true);
 
         live.assertExactlyOnce();

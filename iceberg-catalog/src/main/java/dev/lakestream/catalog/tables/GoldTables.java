@@ -18,6 +18,17 @@ import java.util.Set;
  */
 public final class GoldTables {
 
+    /**
+     * Table property of an append-only gold table: the columns that identify a row (comma
+     * separated). With {@link #REPLAY_TIME}, lets a replay skip the rows the table already holds.
+     */
+    public static final String REPLAY_KEY = "lakestream.replay.key";
+    /**
+     * Table property of an append-only gold table: the timestamp column at or before which the
+     * event-time watermark has passed when the row is written.
+     */
+    public static final String REPLAY_TIME = "lakestream.replay.time";
+
     public static final String FACILITY_ID = "facility_id";
     public static final String WINDOW_START = "window_start";
     public static final String WINDOW_END = "window_end";
@@ -138,6 +149,8 @@ public final class GoldTables {
         return AppendOnlyTables.withProperties(TableSpec.builder(Layer.GOLD, prefix + "user_sessions")
                         .schema(USER_SESSIONS)
                         .partitioning(s -> PartitionSpec.builderFor(s).day(SESSION_START).build()))
+                .property(REPLAY_KEY, USER_ID + "," + SESSION_START)
+                .property(REPLAY_TIME, SESSION_END)
                 .build();
     }
 
@@ -165,6 +178,8 @@ public final class GoldTables {
         return AppendOnlyTables.withProperties(TableSpec.builder(Layer.GOLD, prefix + name + "_log")
                         .schema(featureSchema(entity, features, false))
                         .partitioning(s -> PartitionSpec.builderFor(s).day(FEATURE_TS).build()))
+                .property(REPLAY_KEY, entity.name() + "," + FEATURE_TS)
+                .property(REPLAY_TIME, FEATURE_TS)
                 .build();
     }
 

@@ -85,7 +85,8 @@ public final class KafkaBronzeOptions {
                             "Makes the Kafka sources bounded, for backfills and replays: NONE (keep reading), LATEST (stop at"
                                     + " the end offsets found at start) or TIMESTAMP (stop before the first record at or after"
                                     + " kafka.stopping-timestamp). The job ends when every source has reached its end, after a"
-                                    + " last commit. Needs a pipeline of Kafka topics only (Kinesis and CDC sources never end).");
+                                    + " last commit. Needs a pipeline of Kafka topics only (Kinesis and CDC sources never end)."
+                                    + " A bounded run takes no periodic checkpoints and commits once, at the end.");
 
     public static final ConfigOption<Long> STOPPING_TIMESTAMP =
             ConfigOptions.key("kafka.stopping-timestamp")

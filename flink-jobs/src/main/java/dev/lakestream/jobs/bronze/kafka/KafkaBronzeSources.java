@@ -67,6 +67,17 @@ public final class KafkaBronzeSources {
                         // Offsets committed on each completed checkpoint are what lag monitoring and
                         // "caught up" checks read; exactly-once itself relies on the checkpointed offsets.
                         .setProperty("commit.offsets.on.checkpoint", "true");
+        switch (config.get(KafkaBronzeOptions.STOPPING_OFFSETS)) {
+            case LATEST:
+                builder.setBounded(OffsetsInitializer.latest());
+                break;
+            case TIMESTAMP:
+                builder.setBounded(OffsetsInitializer.timestamp(config.get(KafkaBronzeOptions.STOPPING_TIMESTAMP)));
+                break;
+            case NONE:
+            default:
+                break;
+        }
         // TLS and SASL, the same for every Kafka source of the job.
         builder.setProperties(KafkaSecurityOptions.clientProperties(config));
         return builder.build();

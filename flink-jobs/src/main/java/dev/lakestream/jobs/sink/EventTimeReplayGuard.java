@@ -1,0 +1,193 @@
+package dev.lakestream.jobs.sink;
+
+import dev.lakestream.catalog.tables.GoldTables;
+
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.flink.TableLoader;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Types;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Replay safety for append-only gold tables, whose rows are derived (sessions, feature log) and so
+ * carry no source coordinates. Their rows are emitted when the event-time watermark passes the
+ * row's time column, and each commit records the watermark the table is complete up to ({@link
+ * CommitWatermarks#WATERMARK_MS}, the minimum over the writers). So at start, with {@code W} the
+ * highest watermark a commit of the branch's history recorded:
+ *
+ * <ul>
+ *   <li>a row whose time is at or before {@code W} is in the table already: dropped;
+ *   <li>a row after {@code W} may be there too (a writer whose watermark was ahead of the slowest
+ *       one): dropped if the table holds a row of the same key; the keys of the rows after
+ *       {@code W} are read from the table at start (few: the rows of the last commit's watermark
+ *       skew);
+ *   <li>anything else is new.
+ * </ul>
+ *
+ * <p>A restore from an older savepoint, or a replay, thus appends each derived row once. The key
+ * and time columns are declared by the table spec ({@link GoldTables#REPLAY_KEY}, {@link
+ * GoldTables#REPLAY_TIME}).
+ */
+public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> implements OneInputStreamOperator<RowData, RowData> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(EventTimeReplayGuard.class);
+
+    private final TableLoader loader;
+    private final String branch;
+    private final List<String> keyColumns;
+    private final String timeColumn;
+    private final int[] keyIndexes;
+    private final int timeIndex;
+    private final List<Types.NestedField> columns;
+
+    private transient long watermarkMicros;
+    private transient boolean hasWatermark;
+    private transient Set<List<Object>> recentKeys;
+    private transient Counter skipped;
+
+    public EventTimeReplayGuard(TableLoader loader, String branch, List<Types.NestedField> columns, List<String> keyColumns,
+            String timeColumn) {
+        this.loader = loader;
+        this.branch = branch;
+        this.columns = List.copyOf(columns);
+        this.keyColumns = List.copyOf(keyColumns);
+        this.timeColumn = timeColumn;
+        this.keyIndexes = new int[keyColumns.size()];
+        for (int i = 0; i < keyColumns.size(); i++) {
+            keyIndexes[i] = index(columns, keyColumns.get(i));
+        }
+        this.timeIndex = index(columns, timeColumn);
+        setChainingStrategy(ChainingStrategy.ALWAYS);
+    }
+
+    private static int index(List<Types.NestedField> columns, String name) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("replay column " + name + " is not a column of the table: " + columns);
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        skipped = getMetricGroup().counter("replaySkippedRecords");
+        recentKeys = new HashSet<>();
+        try (TableLoader own = loader.clone()) {
+            own.open();
+            Table table = own.loadTable();
+            Snapshot head = table.snapshot(branch);
+            // The highest watermark any commit recorded: rows are never removed from an append-only
+            // table, so it stays complete up to it even when a restored older run commits lower ones.
+            Long watermarkMs = null;
+            for (Snapshot s = head; s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+                String value = s.summary() == null ? null : s.summary().get(CommitWatermarks.WATERMARK_MS);
+                if (value != null) {
+                    watermarkMs = watermarkMs == null ? Long.parseLong(value) : Math.max(watermarkMs, Long.parseLong(value));
+                }
+            }
+            hasWatermark = watermarkMs != null;
+            if (!hasWatermark) {
+                LOG.info("{} (branch {}) has no committed watermark: every row is written", table.name(), branch);
+                return;
+            }
+            watermarkMicros = watermarkMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.multiplyExact(watermarkMs, 1000L);
+            if (watermarkMicros != Long.MAX_VALUE) {
+                List<String> selected = new ArrayList<>(keyColumns);
+                try (CloseableIterable<Record> rows = IcebergGenerics.read(table).useSnapshot(head.snapshotId())
+                        .where(Expressions.greaterThan(timeColumn, watermarkMicros)).select(selected).build()) {
+                    for (Record r : rows) {
+                        List<Object> key = new ArrayList<>(keyColumns.size());
+                        for (String c : keyColumns) {
+                            key.add(normalize(r.getField(c)));
+                        }
+                        recentKeys.add(key);
+                    }
+                }
+            }
+            LOG.info("{} (branch {}) is complete up to watermark {} ms and holds {} rows after it: replayed rows among"
+                    + " them are skipped", table.name(), branch, watermarkMs, recentKeys.size());
+        } catch (IOException e) {
+            throw new IOException("Cannot read what " + loader + " already holds", e);
+        }
+    }
+
+    @Override
+    public void processElement(StreamRecord<RowData> element) {
+        if (hasWatermark) {
+            RowData row = element.getValue();
+            long time = micros(row.getTimestamp(timeIndex, 6));
+            if (time <= watermarkMicros || (!recentKeys.isEmpty() && recentKeys.contains(key(row)))) {
+                skipped.inc();
+                return;
+            }
+        }
+        output.collect(element);
+    }
+
+    private List<Object> key(RowData row) {
+        List<Object> key = new ArrayList<>(keyIndexes.length);
+        for (int i : keyIndexes) {
+            Types.NestedField field = columns.get(i);
+            Object value;
+            switch (field.type().typeId()) {
+                case LONG:
+                    value = row.getLong(i);
+                    break;
+                case INTEGER:
+                    value = (long) row.getInt(i);
+                    break;
+                case STRING:
+                    value = row.getString(i).toString();
+                    break;
+                case TIMESTAMP:
+                    value = micros(row.getTimestamp(i, 6));
+                    break;
+                default:
+                    throw new IllegalStateException("replay key column " + field.name() + " has unsupported type " + field.type());
+            }
+            key.add(value);
+        }
+        return key;
+    }
+
+    /** Generic records hold timestamps as LocalDateTime, ints as Integer: the same forms as {@link #key}. */
+    private static Object normalize(Object value) {
+        if (value instanceof LocalDateTime) {
+            return ChronoUnit.MICROS.between(LocalDateTime.of(1970, 1, 1, 0, 0), (LocalDateTime) value);
+        }
+        if (value instanceof Integer) {
+            return ((Integer) value).longValue();
+        }
+        if (value instanceof CharSequence) {
+            return value.toString();
+        }
+        return value;
+    }
+
+    private static long micros(TimestampData ts) {
+        return ts.getMillisecond() * 1000L + ts.getNanoOfMillisecond() / 1000;
+    }
+}
