@@ -99,6 +99,20 @@ public final class DomainEventGenerator {
         this.start = start;
     }
 
+    /** Event times of the next batches start this much after the generator's start (later batches of one run). */
+    private java.time.Duration shift = java.time.Duration.ZERO;
+
+    /** Clickstream events like {@link #clickstream(int)}, spread over the hour starting {@code shift} after the generator's start. */
+    public List<Event> clickstream(int count, java.time.Duration shift) {
+        java.time.Duration before = this.shift;
+        this.shift = shift;
+        try {
+            return clickstream(count);
+        } finally {
+            this.shift = before;
+        }
+    }
+
     /** Clickstream events for the {@code clickstream} topic, keyed by user. */
     public List<Event> clickstream(int count) {
         List<Event> events = new ArrayList<>(count);
@@ -331,7 +345,7 @@ public final class DomainEventGenerator {
 
     private Instant eventTime(int index, int count) {
         // Spread events over one simulated hour, in order, before defects move some of them.
-        return start.plusMillis(3_600_000L * index / Math.max(1, count));
+        return start.plus(shift).plusMillis(3_600_000L * index / Math.max(1, count));
     }
 
     private String pick(String[] values) {
