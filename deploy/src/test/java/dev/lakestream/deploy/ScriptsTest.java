@@ -197,7 +197,7 @@ class ScriptsTest {
     @Test
     void backfillOnMsfCreatesAnApplicationWhoseConfigurationTheJobAccepts(@TempDir Path dir) throws Exception {
         Result result = withStubs(dir, "backfill.sh", "--target", "msf", "--config", DOCKER_PIPELINE.toString(), "--id", "jan",
-                "--application", "lakestream", "--from", "1767225600000");
+                "--application", "lakestream", "--from", "1767225600000", "--set", "kafka.stopping-offsets=LATEST");
 
         assertThat(result.exit()).as(result.stderr()).isZero();
         List<List<String>> calls = calls(dir);
@@ -207,6 +207,11 @@ class ScriptsTest {
         JsonNode configuration = json(create.get(create.indexOf("--application-configuration") + 1));
         assertThat(configuration.at("/ApplicationCodeConfiguration/CodeContent/S3ContentLocation/FileKey").asText())
                 .isEqualTo("lakestream/jars/flink-jobs-0.1.0-application.jar");
+        // A bounded run commits once at its end; MSF's DEFAULT would force checkpoints on.
+        assertThat(configuration.at("/FlinkApplicationConfiguration/CheckpointConfiguration/ConfigurationType").asText())
+                .isEqualTo("CUSTOM");
+        assertThat(configuration.at("/FlinkApplicationConfiguration/CheckpointConfiguration/CheckpointingEnabled").asBoolean(true))
+                .isFalse();
         Map<String, Map<String, String>> groups = new LinkedHashMap<>();
         for (JsonNode group : configuration.at("/EnvironmentProperties/PropertyGroups")) {
             Map<String, String> map = new LinkedHashMap<>();
@@ -229,7 +234,7 @@ class ScriptsTest {
     void backfillPassesExtraKeysThroughAndTheJobJudgesThem(@TempDir Path dir) throws Exception {
         Result result = withStubs(dir, "backfill.sh", "--target", "k8s", "--config", DOCKER_PIPELINE.toString(), "--id", "feb",
                 "--image", "registry.example.com/lakestream:0.1.0", "--state-dir", "s3://example/flink/backfill",
-                "--set", "kafka.starting-offsets=EARLIEST", "--set", "kafka.no-such-option=1");
+                "--set", "kafka.starting-offsets=EARLIEST", "--set", "kafka.stopping-offsets=LATEST", "--set", "kafka.no-such-option=1");
 
         assertThat(result.exit()).as(result.stderr()).isZero();
         List<Object> documents = Yaml.readAll(Files.readString(dir.resolve("applied.yaml")), "applied.yaml");
@@ -250,14 +255,24 @@ class ScriptsTest {
     @Test
     void backfillDryRunMasksSecrets() throws Exception {
         Result dry = script("backfill.sh", "--target", "k8s", "--config", DOCKER_PIPELINE.toString(), "--id", "mar",
-                "--image", "registry.example.com/lakestream:0.1.0", "--state-dir", "s3://example/flink/backfill", "--dry-run");
+                "--image", "registry.example.com/lakestream:0.1.0", "--state-dir", "s3://example/flink/backfill",
+                "--set", "kafka.stopping-offsets=LATEST", "--dry-run");
 
         assertThat(dry.exit()).as(dry.stderr()).isZero();
         assertThat(dry.stdout()).contains("catalog.s3.secret-access-key=******", "+ kubectl apply --namespace default -f lakestream-backfill-mar.yaml")
                 .doesNotContain("secret-access-key=minioadmin");
         Result msf = script("backfill.sh", "--target", "msf", "--config", DOCKER_PIPELINE.toString(), "--id", "mar",
-                "--application", "lakestream", "--dry-run");
+                "--application", "lakestream", "--set", "kafka.stopping-offsets=LATEST", "--dry-run");
         assertThat(msf.stdout()).contains("\"s3.secret-access-key\":\"******\"").doesNotContain("\"s3.secret-access-key\":\"minioadmin\"");
+    }
+
+    @Test
+    void aBackfillWithoutAnEndIsRefused() throws Exception {
+        Result unbounded = script("backfill.sh", "--target", "msf", "--config", DOCKER_PIPELINE.toString(), "--id", "apr",
+                "--application", "lakestream", "--dry-run");
+
+        assertThat(unbounded.exit()).isNotZero();
+        assertThat(unbounded.stderr()).contains("a backfill must end", "kafka.stopping-offsets");
     }
 
     /** Runs a script with stub aws and kubectl first on the PATH; each call's arguments land in dir/calls. */

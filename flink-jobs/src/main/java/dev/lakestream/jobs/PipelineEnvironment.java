@@ -36,6 +36,10 @@ public final class PipelineEnvironment {
             // finish one after another; without checkpoints there is only the end-of-input commit. A
             // failed bounded run commits nothing and is simply run again (the replay guard skips what
             // an earlier attempt did commit).
+            // Also when the cluster's configuration turns them on (a Kubernetes FlinkDeployment's
+            // execution.checkpointing.interval). On MSF the application's CheckpointConfiguration must
+            // be CUSTOM with checkpointing disabled: DEFAULT forces 60 s checkpoints over any code.
+            env.getCheckpointConfig().disableCheckpointing();
             LOG.info("Bounded run ({} = {}): no periodic checkpoints; every table commits once at the end of input",
                     KafkaBronzeOptions.STOPPING_OFFSETS.key(), config.get(KafkaBronzeOptions.STOPPING_OFFSETS));
             return env;

@@ -28,4 +28,19 @@ class PipelineEnvironmentTest {
         assertThat(env.getCheckpointConfig().getCheckpointingConsistencyMode()).isEqualTo(CheckpointingMode.EXACTLY_ONCE);
         assertThat(env.getCheckpointConfig().getCheckpointInterval()).isEqualTo(30_000L);
     }
+
+    @Test
+    void aBoundedRunTakesNoCheckpointsEvenWhenTheClusterTurnsThemOn() {
+        Configuration cluster = new Configuration();
+        cluster.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(60));
+        Configuration config = new Configuration();
+        config.set(dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions.STOPPING_OFFSETS,
+                dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions.StoppingOffsets.LATEST);
+
+        StreamExecutionEnvironment env =
+                PipelineEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(cluster), config);
+
+        assertThat(env.getCheckpointConfig().isCheckpointingEnabled()).isFalse();
+        assertThat(env.getConfiguration().get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+    }
 }
