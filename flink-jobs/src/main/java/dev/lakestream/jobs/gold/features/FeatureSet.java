@@ -116,6 +116,8 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
     private final LongOf<S> bucketTime;
     private final List<Measure<S>> measures;
     private final List<Feature> features;
+    /** Column order: pairs of (feature index, window index), see {@link Builder#baseWindows}. */
+    private final int[][] columns;
 
     private FeatureSet(Builder<S> b) {
         this.name = b.name;
@@ -129,6 +131,24 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
         this.bucketTime = b.bucketTime;
         this.measures = List.copyOf(b.measures);
         this.features = List.copyOf(b.features);
+        List<Long> base = new ArrayList<>();
+        (b.baseWindows == null ? b.windows : b.baseWindows).forEach(w -> base.add(w.toMillis()));
+        List<int[]> order = new ArrayList<>();
+        for (int f = 0; f < features.size(); f++) {
+            for (int w = 0; w < windowMillis.length; w++) {
+                if (base.contains(windowMillis[w])) {
+                    order.add(new int[] {f, w});
+                }
+            }
+        }
+        for (int w = 0; w < windowMillis.length; w++) {
+            if (!base.contains(windowMillis[w])) {
+                for (int f = 0; f < features.size(); f++) {
+                    order.add(new int[] {f, w});
+                }
+            }
+        }
+        this.columns = order.toArray(new int[0][]);
     }
 
     /**
@@ -187,16 +207,19 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
         return in;
     }
 
-    /** The feature columns, feature by feature, each for every window ({@code order_count_7d}, ...). */
+    /**
+     * The feature columns: feature by feature, each for every base window ({@code order_count_7d},
+     * ...), then window by window the features of any other window (see {@link Builder#baseWindows}).
+     */
     public List<Types.NestedField> featureColumns() {
-        List<Types.NestedField> columns = new ArrayList<>();
+        List<Types.NestedField> out = new ArrayList<>();
         int id = 1;
-        for (Feature f : features) {
-            for (long w : windowMillis) {
-                columns.add(Types.NestedField.optional(id++, column(f, w), type(f), f.doc + " over " + label(w)));
-            }
+        for (int[] c : columns) {
+            Feature f = features.get(c[0]);
+            long w = windowMillis[c[1]];
+            out.add(Types.NestedField.optional(id++, column(f, w), type(f), f.doc + " over " + label(w)));
         }
-        return columns;
+        return out;
     }
 
     public TableSpec logTable(String prefix) {
@@ -223,10 +246,8 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
         row.setField(1, TimestampData.fromEpochMillis(featureTs));
         row.setField(2, TimestampData.fromEpochMillis(computedAt));
         int i = 3;
-        for (Feature f : features) {
-            for (int w = 0; w < windowMillis.length; w++) {
-                row.setField(i++, value(f, totals[w], windowMillis[w]));
-            }
+        for (int[] c : columns) {
+            row.setField(i++, value(features.get(c[0]), totals[c[1]], windowMillis[c[1]]));
         }
         return row;
     }
@@ -293,6 +314,7 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
         private Duration bucket;
         private Source source;
         private final List<Duration> windows = new ArrayList<>();
+        private List<Duration> baseWindows;
         private EntityOf<S> entity;
         private LongOf<S> bucketTime;
         private final List<Measure<S>> measures = new ArrayList<>();
@@ -331,6 +353,18 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
 
         public Builder<S> windows(Duration... windows) {
             this.windows.addAll(List.of(windows));
+            return this;
+        }
+
+        /**
+         * The windows the set was first declared with: their columns come first, feature by feature.
+         * The columns of any other window follow, window by window (shortest first), because a table
+         * created before gains a new window's columns at its end and Iceberg writes only in the
+         * table's column order. Add windows longer than those added before, or the start fails on
+         * the column order. Default: every window.
+         */
+        public Builder<S> baseWindows(List<Duration> base) {
+            this.baseWindows = List.copyOf(base);
             return this;
         }
 
