@@ -1,0 +1,228 @@
+package dev.lakestream.benchmarks;
+
+import dev.lakestream.catalog.CatalogFactory;
+import dev.lakestream.catalog.spec.TableSpec;
+import dev.lakestream.jobs.IngestionPipeline;
+import dev.lakestream.jobs.config.PipelineConfig;
+import dev.lakestream.jobs.localrun.LocalServicesConfig;
+import dev.lakestream.jobs.silver.SilverDataset;
+import dev.lakestream.jobs.silver.SilverOptions;
+import dev.lakestream.localservices.LocalServices;
+
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * R_bronze and R_full: the production pipeline ({@link IngestionPipeline#build}, the MSF entry
+ * point's wiring) on a MiniCluster, from the earliest offsets, until its tables have committed the
+ * whole input. Each run gets empty tables (dropped and provisioned again: the replay guard would
+ * otherwise skip everything a previous run committed) and its own consumer group.
+ *
+ * <ul>
+ *   <li>bronze: the three topics into their bronze tables; no silver, gold off;
+ *   <li>full: the same plus silver clickstream and fulfillment (quarantine, deduplication), gold
+ *       windows (user sessions, facility throughput, late events) and the facility rolling
+ *       features. Customer features and daily revenue need a CDC source and are not part of it.
+ * </ul>
+ *
+ * Done when every bronze table holds its topic's records and, in the full pipeline, every silver
+ * dataset's silver + quarantine rows equal its topic's records minus the planted client-retry
+ * duplicates. The end time is the timestamp of the commit (snapshot) that completed the last table.
+ */
+final class PipelineThroughput {
+
+    enum Mode { BRONZE, FULL }
+
+    /** What one run measured. */
+    static final class Result {
+        long startMillis;
+        long endMillis;
+        long firstCommitMillis;
+        long recordsAtFirstCommit;
+        int commits;
+        Map<String, Long> rows = new LinkedHashMap<>();
+    }
+
+    private final LocalServices services;
+    private final ThroughputInput input;
+    private final Duration checkpointInterval;
+    private final int parallelism;
+    private final Path scratch;
+
+    PipelineThroughput(LocalServices services, ThroughputInput input, Duration checkpointInterval, int parallelism,
+            Path scratch) {
+        this.services = services;
+        this.input = input;
+        this.checkpointInterval = checkpointInterval;
+        this.parallelism = parallelism;
+        this.scratch = scratch;
+    }
+
+    Configuration config(Mode mode, String runName) {
+        Map<String, String> raw = LocalServicesConfig.pipelineProperties(services, input.topics());
+        raw.put("pipeline.name", "lakestream-throughput-" + runName);
+        raw.put("pipeline.checkpoint-interval", checkpointInterval.toMillis() + " ms");
+        raw.put("kafka.starting-offsets", "EARLIEST");
+        raw.put("kafka.group-id", "lakestream-throughput-" + runName);
+        if (mode == Mode.BRONZE) {
+            raw.put("gold.enabled", "false");
+        } else {
+            raw.put("silver.clickstream.source", ThroughputInput.CLICKS);
+            raw.put("silver.clickstream.table", "bench_clickstream_events");
+            raw.put("silver.fulfillment-events.source", ThroughputInput.FULFILLMENT);
+            raw.put("silver.fulfillment-events.table", "bench_fulfillment_events");
+            // As the local run: the generated hour of events with a short lateness closes windows.
+            raw.put("gold.allowed-lateness", "10 min");
+            raw.put("gold.table-prefix", "bench_");
+        }
+        return IngestionPipeline.validate(PipelineConfig.fromMap(raw, IngestionPipeline.options())).configuration();
+    }
+
+    Result run(Mode mode, String runName, Duration timeout) throws Exception {
+        Configuration config = config(mode, runName);
+        Catalog catalog = CatalogFactory.open(config);
+        try {
+            List<TableSpec> specs = IngestionPipeline.tables(config);
+            for (TableSpec spec : specs) {
+                if (catalog.tableExists(spec.identifier())) {
+                    catalog.dropTable(spec.identifier(), true);
+                }
+            }
+            IngestionPipeline.provisionTables(config);
+
+            Map<String, Table> bronze = new LinkedHashMap<>();
+            IngestionPipeline.bronzeTables(config).forEach((topic, spec) -> bronze.put(topic, catalog.loadTable(spec.identifier())));
+            Map<String, Table[]> silver = new LinkedHashMap<>();
+            for (Map.Entry<String, SilverDataset> e : SilverOptions.datasetsBySource(config).entrySet()) {
+                silver.put(e.getKey(), new Table[] {catalog.loadTable(e.getValue().silverTable().identifier()),
+                        catalog.loadTable(e.getValue().quarantineTable().identifier())});
+            }
+
+            Configuration flink = new Configuration();
+            flink.setString("execution.checkpointing.dir", scratch.resolve("checkpoints-" + runName).toUri().toString());
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+            IngestionPipeline.build(env, config);
+
+            Result result = new Result();
+            JobClient job = env.executeAsync(config.getString("pipeline.name", runName));
+            // The MiniCluster is up and the job submitted: the clock starts (its start-up, ~1-2 s, is not counted).
+            result.startMillis = System.currentTimeMillis();
+            try {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while (!done(bronze, silver)) {
+                    JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
+                    if (status.isGloballyTerminalState()) {
+                        job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
+                        throw new IllegalStateException(runName + ": the job ended (" + status + ") before committing the input");
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException(runName + ": not all records committed within " + timeout
+                                + "; rows so far: " + rows(bronze, silver));
+                    }
+                    Thread.sleep(250);
+                }
+            } finally {
+                job.cancel().get(60, TimeUnit.SECONDS);
+                waitForEnd(job);
+            }
+            List<Table> all = new ArrayList<>(bronze.values());
+            silver.values().forEach(pair -> all.addAll(List.of(pair)));
+            result.endMillis = 0;
+            result.firstCommitMillis = Long.MAX_VALUE;
+            for (Table table : all) {
+                table.refresh();
+                long target = records(table.currentSnapshot());
+                for (Snapshot s : table.snapshots()) {
+                    if (s.timestampMillis() < result.startMillis) {
+                        continue; // the empty table's creation
+                    }
+                    result.commits++;
+                    result.firstCommitMillis = Math.min(result.firstCommitMillis, s.timestampMillis());
+                    if (records(s) >= target) {
+                        result.endMillis = Math.max(result.endMillis, s.timestampMillis());
+                        break;
+                    }
+                }
+            }
+            for (Table table : bronze.values()) {
+                result.recordsAtFirstCommit += recordsAsOf(table, result.firstCommitMillis);
+            }
+            result.rows = rows(bronze, silver);
+            return result;
+        } finally {
+            if (catalog instanceof AutoCloseable) {
+                ((AutoCloseable) catalog).close();
+            }
+        }
+    }
+
+    private boolean done(Map<String, Table> bronze, Map<String, Table[]> silver) {
+        for (Map.Entry<String, Table> e : bronze.entrySet()) {
+            e.getValue().refresh();
+            if (records(e.getValue().currentSnapshot()) < input.records.get(e.getKey())) {
+                return false;
+            }
+        }
+        for (Map.Entry<String, Table[]> e : silver.entrySet()) {
+            long expected = input.records.get(e.getKey()) - input.duplicates.get(e.getKey());
+            e.getValue()[0].refresh();
+            e.getValue()[1].refresh();
+            long landed = records(e.getValue()[0].currentSnapshot()) + records(e.getValue()[1].currentSnapshot());
+            if (landed > expected) {
+                throw new IllegalStateException("Silver accounting does not add up for " + e.getKey() + ": silver + quarantine = "
+                        + landed + " rows, more than the " + expected + " records less planted duplicates");
+            }
+            if (landed < expected) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Map<String, Long> rows(Map<String, Table> bronze, Map<String, Table[]> silver) {
+        Map<String, Long> rows = new LinkedHashMap<>();
+        bronze.values().forEach(t -> rows.put(t.name(), records(t.currentSnapshot())));
+        silver.values().forEach(pair -> {
+            for (Table t : pair) {
+                rows.put(t.name(), records(t.currentSnapshot()));
+            }
+        });
+        return rows;
+    }
+
+    private static long recordsAsOf(Table table, long millis) {
+        long n = 0;
+        for (Snapshot s : table.snapshots()) {
+            if (s.timestampMillis() <= millis) {
+                n = records(s);
+            }
+        }
+        return n;
+    }
+
+    private static long records(Snapshot s) {
+        return s == null ? 0 : Long.parseLong(s.summary().getOrDefault("total-records", "0"));
+    }
+
+    /** Waits until the cancelled job (and its MiniCluster) has ended; its result is the cancellation. */
+    private static void waitForEnd(JobClient job) throws Exception {
+        try {
+            job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException expected) {
+            // The job was cancelled on purpose: its result is that cancellation.
+        }
+    }
+}

@@ -1,0 +1,331 @@
+package dev.lakestream.benchmarks;
+
+import dev.lakestream.localservices.LocalServices;
+
+import org.apache.flink.runtime.util.EnvironmentInformation;
+import org.apache.iceberg.IcebergBuild;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Throughput of the pipeline against a raw baseline, measured in one run over one input: R_raw
+ * ({@link RawBaseline}: Kafka consumer, JSON decode, Parquet), R_bronze and R_full ({@link
+ * PipelineThroughput}: the production pipeline on a MiniCluster). The candidates run interleaved,
+ * one repetition of each in turn (the order rotates each repetition), so that load from other
+ * processes on the machine falls on all of them alike; the report gives medians, spreads and the
+ * ratios to R_raw, both of the medians and the median of each repetition's own ratio.
+ *
+ * <p>Arguments (all optional): {@code --orders 50000 --clicks 150000 --fulfillment 50000
+ * --repetitions 3 --checkpoint-interval-ms 2000 --parallelism 2 --seed 20261121 --profile true
+ * --timeout-minutes 10 --out results/throughput.md}. With {@code --profile true} one more bronze run
+ * (not counted) is recorded with JFR and its hotspots go into the report.
+ */
+public final class ThroughputBenchmark {
+
+    enum Candidate {
+        RAW("R_raw", "Kafka consumer + Jackson decode + Parquet (zstd) to S3"),
+        BRONZE("R_bronze", "pipeline: Kafka -> bronze (no silver, gold off)"),
+        FULL("R_full", "pipeline: bronze + silver + gold windows + facility features");
+
+        final String label;
+        final String what;
+
+        Candidate(String label, String what) {
+            this.label = label;
+            this.what = what;
+        }
+    }
+
+    /** One repetition of one candidate. */
+    static final class Measurement {
+        Candidate candidate;
+        int repetition;
+        long records;
+        double seconds;
+        double cpuSeconds;
+        double loadAverage;
+        int commits;
+        double firstCommitSeconds;
+        double steadyRate;
+
+        double rate() {
+            return records / seconds;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = options(args);
+        int orders = Integer.parseInt(o.getOrDefault("orders", "50000"));
+        int clicks = Integer.parseInt(o.getOrDefault("clicks", "150000"));
+        int fulfillment = Integer.parseInt(o.getOrDefault("fulfillment", "50000"));
+        int repetitions = Integer.parseInt(o.getOrDefault("repetitions", "3"));
+        Duration checkpointInterval = Duration.ofMillis(Long.parseLong(o.getOrDefault("checkpoint-interval-ms", "2000")));
+        int parallelism = Integer.parseInt(o.getOrDefault("parallelism", "2"));
+        long seed = Long.parseLong(o.getOrDefault("seed", "20261121"));
+        boolean profile = Boolean.parseBoolean(o.getOrDefault("profile", "true"));
+        Duration timeout = Duration.ofMinutes(Long.parseLong(o.getOrDefault("timeout-minutes", "10")));
+        Path out = Paths.get(o.getOrDefault("out", "results/throughput.md"));
+        if (repetitions < 1 || parallelism < 1 || orders < 1 || clicks < 1 || fulfillment < 1) {
+            throw new IllegalArgumentException("--repetitions, --parallelism, --orders, --clicks and --fulfillment must be"
+                    + " at least 1");
+        }
+        Path scratch = Paths.get(System.getProperty("java.io.tmpdir")).toAbsolutePath().resolve("throughput");
+        deleteRecursively(scratch);
+        Files.createDirectories(scratch);
+        Instant started = Instant.now();
+
+        List<Measurement> measurements = new ArrayList<>();
+        JfrProfile.Hotspots hotspots = null;
+        double profiledRate = 0;
+        ThroughputInput input;
+        try (LocalServices services = LocalServices.builder().workDir(scratch.resolve("services"))
+                .withKafka().withIcebergCatalog().start()) {
+            progress("services up: Kafka " + services.kafkaBootstrapServers() + ", S3 " + services.objectStore().endpoint());
+            long t = System.nanoTime();
+            input = ThroughputInput.produce(services.kafkaBootstrapServers(), seed, orders, clicks, fulfillment);
+            progress(String.format(Locale.ROOT, "produced %,d records (%,d bytes) to %s in %.1f s", input.total(),
+                    input.totalBytes(), input.records, (System.nanoTime() - t) / 1e9));
+
+            Map<String, String> s3 = new LinkedHashMap<>(services.icebergCatalogProperties());
+            String rawLocation = s3.get("warehouse") + "/raw-baseline";
+            PipelineThroughput pipeline = new PipelineThroughput(services, input, checkpointInterval, parallelism, scratch);
+
+            // A warm-up of each candidate (not counted): class loading, JIT, the first MiniCluster.
+            progress("warm-up (not counted)");
+            new RawBaseline(services.kafkaBootstrapServers(), s3, rawLocation + "/warm-up").run(input.endOffsets, parallelism);
+            pipeline.run(PipelineThroughput.Mode.BRONZE, "warm-up", timeout);
+
+            Candidate[] order = Candidate.values();
+            for (int rep = 1; rep <= repetitions; rep++) {
+                for (int i = 0; i < order.length; i++) {
+                    Candidate c = order[(i + rep - 1) % order.length];
+                    Measurement m = measure(c, rep, services, s3, rawLocation, pipeline, input, parallelism, timeout);
+                    measurements.add(m);
+                    progress(String.format(Locale.ROOT, "%-8s rep %d: %,d records in %.2f s = %,.0f records/s"
+                                    + " (CPU %.1f s, load %.2f%s)", c.label, rep, m.records, m.seconds, m.rate(),
+                            m.cpuSeconds, m.loadAverage, c == Candidate.RAW ? "" : String.format(Locale.ROOT,
+                                    ", %d commits, first after %.1f s, steady %,.0f records/s", m.commits,
+                                    m.firstCommitSeconds, m.steadyRate)));
+                }
+            }
+            if (profile) {
+                progress("profiling one more bronze run with JFR (not counted)");
+                try (JfrProfile jfr = new JfrProfile(scratch.resolve("bronze.jfr"))) {
+                    Measurement m = measure(Candidate.BRONZE, 0, services, s3, rawLocation, pipeline, input, parallelism,
+                            timeout);
+                    profiledRate = m.rate();
+                    hotspots = jfr.stop(15);
+                }
+                progress("JFR recording: " + scratch.resolve("bronze.jfr") + " (until the next run; `jfr print --events"
+                        + " jdk.ExecutionSample` prints it)");
+            }
+        }
+        String report = report(measurements, input, started, parallelism, checkpointInterval, repetitions, seed,
+                hotspots, profiledRate, args);
+        if (out.getParent() != null) {
+            Files.createDirectories(out.getParent());
+        }
+        Files.write(out, report.getBytes(StandardCharsets.UTF_8));
+        Path csv = Paths.get(out.toString().replaceAll("\\.md$", "") + ".csv");
+        Files.write(csv, csv(measurements).getBytes(StandardCharsets.UTF_8));
+        System.out.println();
+        System.out.println(report);
+        System.out.println("Report written to " + out.toAbsolutePath() + " and " + csv.toAbsolutePath());
+    }
+
+    private static Measurement measure(Candidate c, int rep, LocalServices services, Map<String, String> s3,
+            String rawLocation, PipelineThroughput pipeline, ThroughputInput input, int parallelism, Duration timeout)
+            throws Exception {
+        Measurement m = new Measurement();
+        m.candidate = c;
+        m.repetition = rep;
+        m.records = input.total();
+        m.loadAverage = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        long cpu = processCpuNanos();
+        String run = c.name().toLowerCase(Locale.ROOT) + "-" + rep;
+        if (c == Candidate.RAW) {
+            RawBaseline.Result r = new RawBaseline(services.kafkaBootstrapServers(), s3, rawLocation + "/" + run)
+                    .run(input.endOffsets, parallelism);
+            m.seconds = (r.endMillis - r.startMillis) / 1000.0;
+        } else {
+            PipelineThroughput.Result r = pipeline.run(
+                    c == Candidate.BRONZE ? PipelineThroughput.Mode.BRONZE : PipelineThroughput.Mode.FULL, run, timeout);
+            m.seconds = (r.endMillis - r.startMillis) / 1000.0;
+            m.commits = r.commits;
+            m.firstCommitSeconds = (r.firstCommitMillis - r.startMillis) / 1000.0;
+            m.steadyRate = r.endMillis > r.firstCommitMillis
+                    ? (m.records - r.recordsAtFirstCommit) * 1000.0 / (r.endMillis - r.firstCommitMillis) : Double.NaN;
+        }
+        m.cpuSeconds = (processCpuNanos() - cpu) / 1e9;
+        return m;
+    }
+
+    private static String report(List<Measurement> ms, ThroughputInput input, Instant started, int parallelism,
+            Duration checkpointInterval, int repetitions, long seed, JfrProfile.Hotspots hotspots, double profiledRate,
+            String[] args) {
+        StringBuilder b = new StringBuilder();
+        Runtime rt = Runtime.getRuntime();
+        b.append("# Throughput against a raw baseline\n\n");
+        b.append(String.format(Locale.ROOT, "Run %s (%.0f s), `ThroughputBenchmark %s`.%n%n",
+                started.truncatedTo(ChronoUnit.SECONDS), Duration.between(started, Instant.now()).toMillis() / 1000.0,
+                String.join(" ", args)));
+        b.append(String.format(Locale.ROOT, "- Machine: %d cores, %s %s (%s), max heap %d MiB, %s %s; load average %.2f"
+                        + " at the end (other processes share the machine).%n",
+                rt.availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
+                System.getProperty("java.vendor"), rt.maxMemory() >> 20, System.getProperty("os.name"),
+                System.getProperty("os.arch"), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        b.append(String.format(Locale.ROOT, "- Flink %s (MiniCluster in the benchmark's JVM, parallelism %d, RocksDB,"
+                        + " exactly-once checkpoints every %d ms), Iceberg %s (JDBC catalog on PostgreSQL, S3FileIO on"
+                        + " s3proxy); Kafka %s broker in the same JVM.%n",
+                EnvironmentInformation.getVersion(), parallelism, checkpointInterval.toMillis(), IcebergBuild.version(),
+                org.apache.kafka.common.utils.AppInfoParser.getVersion()));
+        b.append(String.format(Locale.ROOT, "- Input: %,d records, %,.1f MiB of keys and values (%s; %d partitions each),"
+                        + " from the local run's generator (`DomainEventGenerator`, seed %d) with its planted defects: %s.%n",
+                input.total(), input.totalBytes() / 1048576.0, input.records.entrySet().stream()
+                        .map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue()))
+                        .collect(Collectors.joining(", ")),
+                ThroughputInput.PARTITIONS, seed, input.defects));
+        b.append(String.format(Locale.ROOT, "- %d repetitions of each candidate after one warm-up of R_raw and R_bronze,"
+                + " interleaved (the order rotates each repetition).%n%n", repetitions));
+
+        Map<Candidate, List<Measurement>> by = new LinkedHashMap<>();
+        for (Candidate c : Candidate.values()) {
+            by.put(c, ms.stream().filter(m -> m.candidate == c).collect(Collectors.toList()));
+        }
+        double rawMedian = median(by.get(Candidate.RAW).stream().mapToDouble(Measurement::rate).toArray());
+        b.append("| Candidate | What runs | Median records/s | Min | Max | Spread | Ratio to R_raw (medians) |"
+                + " Ratio, median of repetitions | Target | Met |\n");
+        b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Candidate c : Candidate.values()) {
+            double[] rates = by.get(c).stream().mapToDouble(Measurement::rate).toArray();
+            if (rates.length == 0) {
+                continue;
+            }
+            double med = median(rates);
+            double min = Arrays.stream(rates).min().orElse(0);
+            double max = Arrays.stream(rates).max().orElse(0);
+            double ratio = med / rawMedian;
+            double perRep = median(by.get(c).stream().mapToDouble(m -> m.rate() / rawRate(ms, m.repetition)).toArray());
+            double target = c == Candidate.BRONZE ? 0.6 : c == Candidate.FULL ? 0.25 : Double.NaN;
+            b.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %,.0f | %.0f%% | %s | %s | %s | %s |%n",
+                    c.label, c.what, med, min, max, 100 * (max - min) / med,
+                    c == Candidate.RAW ? "1" : String.format(Locale.ROOT, "%.2f", ratio),
+                    c == Candidate.RAW ? "1" : String.format(Locale.ROOT, "%.2f", perRep),
+                    Double.isNaN(target) ? "" : String.format(Locale.ROOT, ">= %.2f", target),
+                    Double.isNaN(target) ? "" : ratio >= target && perRep >= target ? "**yes**" : "**no**"));
+        }
+        b.append("\nSpread: (max - min) / median. Records/s: every record of the input over the time from the job's"
+                + " submission (MiniCluster up) to the commit that completed the last table; R_raw: from the consumers'"
+                + " start to the last Parquet file closed (uploaded).\n\n");
+
+        b.append("Per repetition, in the order run:\n\n");
+        b.append("| Rep | Candidate | Seconds | Records/s | CPU s (whole JVM) | Records per CPU s | Load avg at start |"
+                + " Commits | First commit after s | Steady records/s |\n");
+        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Measurement m : ms) {
+            b.append(String.format(Locale.ROOT, "| %d | %s | %.2f | %,.0f | %.1f | %,.0f | %.2f | %s | %s | %s |%n",
+                    m.repetition, m.candidate.label, m.seconds, m.rate(), m.cpuSeconds, m.records / m.cpuSeconds,
+                    m.loadAverage, m.candidate == Candidate.RAW ? "" : String.valueOf(m.commits),
+                    m.candidate == Candidate.RAW ? "" : String.format(Locale.ROOT, "%.1f", m.firstCommitSeconds),
+                    m.candidate == Candidate.RAW || Double.isNaN(m.steadyRate) ? ""
+                            : String.format(Locale.ROOT, "%,.0f", m.steadyRate)));
+        }
+        b.append("\nCPU s counts the whole benchmark JVM, which also runs the Kafka broker (s3proxy and PostgreSQL are"
+                + " other processes). Steady records/s: the records committed after the first commit over the time"
+                + " from the first commit to the last, without the start-up and the first checkpoint.\n");
+
+        if (hotspots != null) {
+            b.append(String.format(Locale.ROOT, "%n## Profile of one bronze run (JFR)%n%nOne more R_bronze run, not counted"
+                    + " (%,.0f records/s while recorded), with JDK Flight Recorder execution samples every 10 ms: %,d"
+                    + " samples of Java code (threads in native code, e.g. zstd or the socket, are not sampled).%n%n",
+                    profiledRate, hotspots.samples));
+            b.append("Top sampled methods (self):\n\n| Samples | Share | Method |\n|---:|---:|---|\n");
+            hotspots.topFrames.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v,
+                    100.0 * v / hotspots.samples, k)));
+            b.append("\nBy package of the sampled method:\n\n| Samples | Share | Package |\n|---:|---:|---|\n");
+            hotspots.packages.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v,
+                    100.0 * v / hotspots.samples, k)));
+            b.append("\nOur own code: the innermost `dev.lakestream` frame of each sample that has one (inclusive of"
+                    + " what it calls):\n\n| Samples | Share | Method |\n|---:|---:|---|\n");
+            hotspots.ourFrames.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v,
+                    100.0 * v / hotspots.samples, k)));
+        }
+        return b.toString();
+    }
+
+    private static double rawRate(List<Measurement> ms, int repetition) {
+        return ms.stream().filter(m -> m.candidate == Candidate.RAW && m.repetition == repetition)
+                .mapToDouble(Measurement::rate).findFirst().orElse(Double.NaN);
+    }
+
+    private static String csv(List<Measurement> ms) {
+        StringBuilder b = new StringBuilder(
+                "repetition,candidate,records,seconds,records_per_s,cpu_s,load_avg,commits,first_commit_s,steady_records_per_s\n");
+        for (Measurement m : ms) {
+            b.append(String.format(Locale.ROOT, "%d,%s,%d,%.3f,%.1f,%.2f,%.2f,%d,%.2f,%.1f%n", m.repetition,
+                    m.candidate.label, m.records, m.seconds, m.rate(), m.cpuSeconds, m.loadAverage, m.commits,
+                    m.firstCommitSeconds, m.steadyRate));
+        }
+        return b.toString();
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> o = new LinkedHashMap<>();
+        List<String> known = List.of("orders", "clicks", "fulfillment", "repetitions", "checkpoint-interval-ms",
+                "parallelism", "seed", "profile", "timeout-minutes", "out");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].isBlank()) {
+                continue;
+            }
+            String key = args[i].startsWith("--") ? args[i].substring(2) : null;
+            if (key == null || !known.contains(key) || i + 1 >= args.length) {
+                throw new IllegalArgumentException("Unknown or incomplete argument '" + args[i] + "'. Arguments: --"
+                        + String.join(" N, --", known) + " (each with a value)");
+            }
+            o.put(key, args[++i]);
+        }
+        return o;
+    }
+
+    private static void progress(String line) {
+        System.out.println("[throughput] " + line);
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+    }
+}
