@@ -45,8 +45,9 @@ public final class ParseChanges extends ProcessFunction<String, ChangeEvent> {
         this.sourceName = sourceName;
     }
 
+    /** The type of the change stream: its own serializer, not Kryo ({@link ChangeEventSerializer}). */
     public static TypeInformation<ChangeEvent> type() {
-        return TypeInformation.of(ChangeEvent.class);
+        return ChangeEventSerializer.typeInfo();
     }
 
     @Override
