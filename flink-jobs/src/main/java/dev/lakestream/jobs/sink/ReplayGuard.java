@@ -10,6 +10,7 @@ import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
 import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.flink.TableLoader;
@@ -64,6 +65,10 @@ public final class ReplayGuard extends AbstractStreamOperator<RowData>
 
     private transient SourceRanges committed;
     private transient Map<String, BigInteger[]> seen;
+    /** Kafka partitions (int partition, long offset), tracked without per-record allocation. */
+    private transient Map<String, LongPartition> seenLong;
+    /** The partition of the previous record: consecutive records mostly share it. */
+    private transient LongPartition last;
     private transient Counter skipped;
     private transient Counter passed;
     private transient String jobId;
@@ -94,6 +99,8 @@ public final class ReplayGuard extends AbstractStreamOperator<RowData>
         super.open();
         jobId = getContainingTask().getEnvironment().getJobID().toString();
         seen = new HashMap<>();
+        seenLong = new HashMap<>();
+        last = null;
         skipped = getMetricGroup().counter("replaySkippedRecords");
         passed = getMetricGroup().counter("replayGuardPassedRecords");
         try (TableLoader own = loader.clone()) {
@@ -118,6 +125,10 @@ public final class ReplayGuard extends AbstractStreamOperator<RowData>
     @Override
     public void processElement(StreamRecord<RowData> element) {
         RowData row = element.getValue();
+        if (key.intPartitionsAndLongPositions()) {
+            processLongPosition(element, row);
+            return;
+        }
         String partition = key.partitionKey(row);
         BigInteger position = partition == null ? null : key.position(row);
         if (position == null) {
@@ -144,6 +155,90 @@ public final class ReplayGuard extends AbstractStreamOperator<RowData>
         output.collect(element);
     }
 
+    /**
+     * The same as the general path for Kafka coordinates, without a key string and a BigInteger
+     * per record (the profile of the bronze pipeline showed them): the partition's tracker is found
+     * by the row's source bytes and partition number, and offsets compare as longs.
+     */
+    private void processLongPosition(StreamRecord<RowData> element, RowData row) {
+        if (!key.hasCoordinates(row)) {
+            passed.inc();
+            output.collect(element);
+            return;
+        }
+        StringData source = key.source(row);
+        int partition = key.intPartition(row);
+        LongPartition p = last;
+        if (p == null || p.partition != partition || !p.source.equals(source)) {
+            p = longPartition(source, partition);
+            last = p;
+        }
+        long position = key.longPosition(row);
+        p.lo = Math.min(p.lo, position);
+        p.hi = Math.max(p.hi, position);
+        if (p.covers(position, committed)) {
+            skipped.inc();
+            return;
+        }
+        passed.inc();
+        output.collect(element);
+    }
+
+    private LongPartition longPartition(StringData source, int partition) {
+        String partitionKey = SourceRanges.partitionKey(source.toString(), Integer.toString(partition));
+        LongPartition p = seenLong.get(partitionKey);
+        if (p == null) {
+            p = new LongPartition(StringData.fromString(source.toString()), partition, partitionKey,
+                    committed.ranges(partitionKey));
+            seenLong.put(partitionKey, p);
+        }
+        return p;
+    }
+
+    /** One Kafka partition: the lowest and highest offsets seen, and the committed ranges as longs. */
+    private static final class LongPartition {
+        final StringData source;
+        final int partition;
+        final String key;
+        long lo = Long.MAX_VALUE;
+        long hi = Long.MIN_VALUE;
+        /** {lo, hi} pairs; null when a committed bound does not fit a long (then SourceRanges decides). */
+        final long[] committed;
+
+        LongPartition(StringData source, int partition, String key, java.util.List<BigInteger[]> ranges) {
+            this.source = source;
+            this.partition = partition;
+            this.key = key;
+            long[] c = new long[ranges.size() * 2];
+            boolean fits = true;
+            for (int i = 0; i < ranges.size(); i++) {
+                BigInteger[] r = ranges.get(i);
+                fits &= r[0].bitLength() < 64 && r[1].bitLength() < 64;
+                if (fits) {
+                    c[2 * i] = r[0].longValue();
+                    c[2 * i + 1] = r[1].longValue();
+                }
+            }
+            this.committed = fits ? c : null;
+        }
+
+        boolean covers(long position, SourceRanges all) {
+            if (committed == null) {
+                return all.covers(key, BigInteger.valueOf(position));
+            }
+            for (int i = 0; i < committed.length; i += 2) {
+                if (committed[i] <= position && position <= committed[i + 1]) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        boolean seenAny() {
+            return lo <= hi;
+        }
+    }
+
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
@@ -162,6 +257,11 @@ public final class ReplayGuard extends AbstractStreamOperator<RowData>
     private void writeStamp(long checkpointId) throws IOException {
         SourceRanges run = SourceRanges.empty();
         seen.forEach((p, r) -> run.add(p, r[0], r[1]));
+        for (LongPartition p : seenLong.values()) {
+            if (p.seenAny()) {
+                run.add(p.key, BigInteger.valueOf(p.lo), BigInteger.valueOf(p.hi));
+            }
+        }
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         String path = CommitWatermarks.stampPath(directory, jobId, checkpointId, subtask, parallelism);

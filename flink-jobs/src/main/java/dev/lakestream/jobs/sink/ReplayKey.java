@@ -4,6 +4,7 @@ import dev.lakestream.catalog.commits.SourceRanges;
 import dev.lakestream.catalog.spec.TableSpec;
 
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
@@ -91,6 +92,35 @@ public final class ReplayKey implements Serializable {
             }
         }
         return new BigInteger(text);
+    }
+
+    /**
+     * Whether partitions are ints and positions longs (Kafka: {@code kafka_partition}, {@code
+     * kafka_offset}): {@link ReplayGuard} then tracks them without building a key string or a
+     * BigInteger per record.
+     */
+    boolean intPartitionsAndLongPositions() {
+        return partitionIsInt && positionIsLong;
+    }
+
+    /** Whether the row has a source, a partition and a position (else it is not guarded). */
+    boolean hasCoordinates(RowData row) {
+        return !row.isNullAt(source) && !row.isNullAt(partition) && !row.isNullAt(position);
+    }
+
+    /** The source name, as the row holds it (no String made). */
+    StringData source(RowData row) {
+        return row.getString(source);
+    }
+
+    /** The partition; only when {@link #intPartitionsAndLongPositions()}. */
+    int intPartition(RowData row) {
+        return row.getInt(partition);
+    }
+
+    /** The position; only when {@link #intPartitionsAndLongPositions()}. */
+    long longPosition(RowData row) {
+        return row.getLong(position);
     }
 
     private static int index(List<Types.NestedField> columns, String name) {
