@@ -237,7 +237,7 @@ public final class IngestionPipeline {
     public static void build(StreamExecutionEnvironment env, ReadableConfig config) {
         PipelineEnvironment.configure(env, config);
         IcebergTableSink iceberg = new IcebergTableSink(CatalogFactory.loader(config), config.get(PipelineOptions.NAME),
-                config.get(SinkOptions.BRANCH));
+                config.get(SinkOptions.BRANCH), GoldOptions.replayHorizon(config));
         job(config, iceberg, iceberg).addTo(env);
     }
 

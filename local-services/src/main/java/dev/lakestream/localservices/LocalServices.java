@@ -576,6 +576,17 @@ public final class LocalServices implements AutoCloseable {
   }
 
   /** Starts the servers of a builder in parallel; on any failure stops those that did start. */
+  /** Whether a start failed because another process took the server's port first. */
+  static boolean isPortClash(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = String.valueOf(t.getMessage());
+      if (t instanceof java.net.BindException || message.contains("Address already in use") || message.contains("EADDRINUSE")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static final class Starter {
     static final String KAFKA = "kafka";
     static final String OBJECT_STORE = "object-store";
@@ -612,14 +623,14 @@ public final class LocalServices implements AutoCloseable {
       Duration timeout = builder.startTimeout;
       boolean embedded = mode == ServicesMode.EMBEDDED;
       if (builder.kafka) {
-        tasks.put(KAFKA, () -> embedded
-            ? EmbeddedKafka.start(workDir.resolve("kafka"), timeout)
-            : ContainerServices.startKafka(timeout));
+        tasks.put(KAFKA, portClashRetry(attempt -> embedded
+            ? EmbeddedKafka.start(workDir.resolve(dirName("kafka", attempt)), timeout)
+            : ContainerServices.startKafka(timeout)));
       }
       if (builder.objectStore) {
-        tasks.put(OBJECT_STORE, () -> {
+        tasks.put(OBJECT_STORE, portClashRetry(attempt -> {
           S3ObjectStore store = embedded
-              ? S3ProxyServer.start(workDir.resolve("s3proxy"), timeout)
+              ? S3ProxyServer.start(workDir.resolve(dirName("s3proxy", attempt)), timeout)
               : ContainerServices.startMinio(timeout);
           try {
             store.createBucket(store.warehouseBucket());
@@ -628,11 +639,11 @@ public final class LocalServices implements AutoCloseable {
             throw e;
           }
           return store;
-        });
+        }));
       }
       if (builder.postgres) {
-        tasks.put(POSTGRES, () -> {
-          EmbeddedPostgres server = EmbeddedPostgres.start(workDir.resolve("postgres"), timeout);
+        tasks.put(POSTGRES, portClashRetry(attempt -> {
+          EmbeddedPostgres server = EmbeddedPostgres.start(workDir.resolve(dirName("postgres", attempt)), timeout);
           try {
             if (builder.icebergCatalog) {
               server.createDatabase(ICEBERG_CATALOG_DATABASE);
@@ -642,19 +653,52 @@ public final class LocalServices implements AutoCloseable {
             throw e;
           }
           return server;
-        });
+        }));
       }
       if (builder.mariaDb) {
-        tasks.put(MARIADB, () -> EmbeddedMariaDb.start(workDir.resolve("mariadb"), timeout));
+        tasks.put(MARIADB, portClashRetry(attempt -> EmbeddedMariaDb.start(workDir.resolve(dirName("mariadb", attempt)), timeout)));
       }
       if (builder.kinesis) {
-        tasks.put(KINESIS, () -> KinesisLocalServer.start(workDir.resolve("kinesis"), timeout));
+        tasks.put(KINESIS, portClashRetry(attempt -> KinesisLocalServer.start(workDir.resolve(dirName("kinesis", attempt)), timeout)));
       }
 
       runInParallel(tasks, timeout);
       LocalServices services = new LocalServices(this, isShared);
       LOG.info("Local services started in {} ms: {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin), startupTimes);
       return services;
+    }
+
+    /** A start attempt; {@code attempt} counts from 1. */
+    @FunctionalInterface
+    private interface StartAttempt {
+      ManagedService start(int attempt) throws Exception;
+    }
+
+    private static final int START_ATTEMPTS = 3;
+
+    /**
+     * Starts again, on a new free port and in a fresh directory, when the server could not bind
+     * the port it was given: ports are picked free and bound moments later by the server, and
+     * another process (a parallel test JVM, a server of one that just ended) can take one between.
+     */
+    private static Callable<ManagedService> portClashRetry(StartAttempt start) {
+      return () -> {
+        for (int attempt = 1; ; attempt++) {
+          try {
+            return start.start(attempt);
+          } catch (ServiceStartException e) {
+            if (attempt >= START_ATTEMPTS || !isPortClash(e)) {
+              throw e;
+            }
+            LOG.warn("Start attempt {} lost its port to another process, trying a new port: {}", attempt, e.getMessage());
+          }
+        }
+      };
+    }
+
+
+    private static String dirName(String base, int attempt) {
+      return attempt == 1 ? base : base + "-" + attempt;
     }
 
     private void createWorkDir() {

@@ -26,4 +26,13 @@ class LocalServicesBuilderTest {
     assertThat(LocalServices.uniqueNameFor("7up")).matches("n7up_[0-9]+_[a-z0-9]{6}");
     assertThat(LocalServices.uniqueNameFor("x".repeat(100))).hasSizeLessThan(60);
   }
+
+  @Test
+  void aServerThatLostItsPortIsStartedAgainButOtherFailuresAreNot() {
+    assertThat(LocalServices.isPortClash(new ServiceStartException("kinesis-local exited: Error: listen EADDRINUSE: address already in use"))).isTrue();
+    assertThat(LocalServices.isPortClash(new ServiceStartException("Kafka failed",
+        new RuntimeException("Socket server failed to bind to 127.0.0.1:1: Address already in use.")))).isTrue();
+    assertThat(LocalServices.isPortClash(new ServiceStartException("s3proxy failed", new java.net.BindException("bind")))).isTrue();
+    assertThat(LocalServices.isPortClash(new ServiceStartException("PostgreSQL: initdb not found"))).isFalse();
+  }
 }

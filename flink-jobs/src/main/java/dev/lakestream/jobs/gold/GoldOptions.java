@@ -98,6 +98,17 @@ public final class GoldOptions {
         return problems;
     }
 
+    /**
+     * How far before a gold table's committed watermark a replay looks its rows up by key instead
+     * of dropping them by time: the longer allowed lateness, plus the session gap, plus an hour.
+     */
+    public static Duration replayHorizon(ReadableConfig config) {
+        Duration lateness = config.get(ALLOWED_LATENESS);
+        Duration featureLateness = config.get(FEATURES_ALLOWED_LATENESS);
+        Duration longer = lateness.compareTo(featureLateness) >= 0 ? lateness : featureLateness;
+        return longer.plus(UserSessionsJob.GAP).plus(Duration.ofHours(1));
+    }
+
     public static List<String> problems(ReadableConfig config) {
         List<String> problems = new ArrayList<>();
         if (config.get(ALLOWED_LATENESS).isNegative() || config.get(ALLOWED_LATENESS).isZero()) {

@@ -2,7 +2,12 @@ package dev.lakestream.jobs.sink;
 
 import dev.lakestream.catalog.tables.GoldTables;
 
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -36,17 +41,24 @@ import java.util.Set;
  * highest watermark a commit of the branch's history recorded:
  *
  * <ul>
- *   <li>a row whose time is at or before {@code W} is in the table already: dropped;
- *   <li>a row after {@code W} may be there too (a writer whose watermark was ahead of the slowest
- *       one): dropped if the table holds a row of the same key; the keys of the rows after
- *       {@code W} are read from the table at start (few: the rows of the last commit's watermark
- *       skew);
+ *   <li>a row whose time is at or before {@code W} minus a horizon (the longest delay between a
+ *       row's time and the watermark that writes it: allowed lateness, session gap) is in the table
+ *       already: dropped;
+ *   <li>a later row may be there too (a writer whose watermark was ahead of the slowest one, a row
+ *       written on a held-back watermark): dropped if the table holds a row of the same key; the
+ *       keys of those rows are read from the table at start;
  *   <li>anything else is new.
  * </ul>
  *
  * <p>A restore from an older savepoint, or a replay, thus appends each derived row once. The key
  * and time columns are declared by the table spec ({@link GoldTables#REPLAY_KEY}, {@link
  * GoldTables#REPLAY_TIME}).
+ *
+ * <p>The guard only acts when the run replays: it keeps the job id and checkpoint id of each
+ * checkpoint in its state, and a run restored from the checkpoint (or savepoint) that the table's
+ * newest commit came from writes everything. That matters when the restored job's definitions
+ * changed (an upgrade that adds a feature window writes rows for past times the earlier version
+ * never wrote, and they must not be taken for replays).
  */
 public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> implements OneInputStreamOperator<RowData, RowData> {
 
@@ -60,15 +72,28 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
     private final int[] keyIndexes;
     private final int timeIndex;
     private final List<Types.NestedField> columns;
+    private final long horizonMicros;
 
+    private static final ListStateDescriptor<String> LAST_CHECKPOINT =
+            new ListStateDescriptor<>("last-checkpoint", StringSerializer.INSTANCE);
+
+    private transient ListState<String> lastCheckpoint;
+    private transient String restoredFrom;
+    private transient String jobId;
     private transient long watermarkMicros;
     private transient boolean hasWatermark;
     private transient Set<List<Object>> recentKeys;
     private transient Counter skipped;
 
+    /**
+     * @param horizon how far before the committed watermark rows are still looked up by key rather
+     *     than dropped by time: at least the longest delay between a row's time and the watermark
+     *     that writes it (allowed lateness, session gap)
+     */
     public EventTimeReplayGuard(TableLoader loader, String branch, List<Types.NestedField> columns, List<String> keyColumns,
-            String timeColumn) {
+            String timeColumn, java.time.Duration horizon) {
         this.loader = loader;
+        this.horizonMicros = Math.multiplyExact(horizon.toMillis(), 1000L);
         this.branch = branch;
         this.columns = List.copyOf(columns);
         this.keyColumns = List.copyOf(keyColumns);
@@ -91,14 +116,40 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
     }
 
     @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        // Union: after a rescale every subtask sees the checkpoint the state came from.
+        lastCheckpoint = context.getOperatorStateStore().getUnionListState(LAST_CHECKPOINT);
+        restoredFrom = null;
+        if (context.isRestored()) {
+            for (String entry : lastCheckpoint.get()) {
+                restoredFrom = entry;
+            }
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        lastCheckpoint.update(List.of(jobId + ":" + context.getCheckpointId()));
+    }
+
+    @Override
     public void open() throws Exception {
         super.open();
+        jobId = getContainingTask().getEnvironment().getJobID().toString();
         skipped = getMetricGroup().counter("replaySkippedRecords");
         recentKeys = new HashSet<>();
         try (TableLoader own = loader.clone()) {
             own.open();
             Table table = own.loadTable();
             Snapshot head = table.snapshot(branch);
+            if (resumesNewestCommit(table, head)) {
+                hasWatermark = false;
+                LOG.info("{} (branch {}): restored from {}, the checkpoint of its newest commit: nothing is replayed",
+                        table.name(), branch, restoredFrom);
+                return;
+            }
             // The highest watermark any commit recorded: rows are never removed from an append-only
             // table, so it stays complete up to it even when a restored older run commits lower ones.
             Long watermarkMs = null;
@@ -113,7 +164,8 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
                 LOG.info("{} (branch {}) has no committed watermark: every row is written", table.name(), branch);
                 return;
             }
-            watermarkMicros = watermarkMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.multiplyExact(watermarkMs, 1000L);
+            // Dropped by time only well before the watermark; the rows of the last horizon are looked up by key.
+            watermarkMicros = watermarkMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.multiplyExact(watermarkMs, 1000L) - horizonMicros;
             if (watermarkMicros != Long.MAX_VALUE) {
                 List<String> selected = new ArrayList<>(keyColumns);
                 try (CloseableIterable<Record> rows = IcebergGenerics.read(table).useSnapshot(head.snapshotId())
@@ -127,11 +179,30 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
                     }
                 }
             }
-            LOG.info("{} (branch {}) is complete up to watermark {} ms and holds {} rows after it: replayed rows among"
-                    + " them are skipped", table.name(), branch, watermarkMs, recentKeys.size());
+            LOG.info("{} (branch {}) is complete up to watermark {} ms; it holds {} rows in the {} ms before it and after:"
+                    + " replayed rows are skipped", table.name(), branch, watermarkMs, recentKeys.size(), horizonMicros / 1000);
         } catch (IOException e) {
             throw new IOException("Cannot read what " + loader + " already holds", e);
         }
+    }
+
+    /** Whether the restored checkpoint is the one the table's newest Flink commit came from (or a later one of that job). */
+    private boolean resumesNewestCommit(Table table, Snapshot head) {
+        if (restoredFrom == null) {
+            return false;
+        }
+        int colon = restoredFrom.lastIndexOf(':');
+        String restoredJob = restoredFrom.substring(0, colon);
+        long restoredCheckpoint = Long.parseLong(restoredFrom.substring(colon + 1));
+        for (Snapshot s = head; s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+            String committedJob = s.summary() == null ? null : s.summary().get(CommitWatermarks.JOB_ID_PROPERTY);
+            String committedCheckpoint = s.summary() == null ? null : s.summary().get(CommitWatermarks.CHECKPOINT_ID_PROPERTY);
+            if (committedJob != null && committedCheckpoint != null) {
+                return committedJob.equals(restoredJob) && Long.parseLong(committedCheckpoint) <= restoredCheckpoint;
+            }
+        }
+        // No Flink commit yet: nothing to replay over.
+        return true;
     }
 
     @Override

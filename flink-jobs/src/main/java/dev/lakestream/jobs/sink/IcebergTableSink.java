@@ -66,17 +66,33 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
     private final CatalogLoader catalogLoader;
     private final String jobName;
     private final String branch;
+    private final java.time.Duration replayHorizon;
 
     /** Commits to the tables' main branch. */
     public IcebergTableSink(CatalogLoader catalogLoader, String jobName) {
         this(catalogLoader, jobName, SnapshotRef.MAIN_BRANCH);
     }
 
-    /** Commits to {@code branch} of each table (it must exist: {@link dev.lakestream.jobs.IngestionPipeline#provisionTables} makes it). */
+    /** Commits to {@code branch}; append-only gold tables look replayed rows up by key over {@link #DEFAULT_REPLAY_HORIZON}. */
     public IcebergTableSink(CatalogLoader catalogLoader, String jobName, String branch) {
+        this(catalogLoader, jobName, branch, DEFAULT_REPLAY_HORIZON);
+    }
+
+    /** How far before their committed watermark append-only gold tables look replayed rows up by key, unless configured. */
+    public static final java.time.Duration DEFAULT_REPLAY_HORIZON = java.time.Duration.ofHours(3);
+
+    /**
+     * Commits to {@code branch} of each table (it must exist: {@link
+     * dev.lakestream.jobs.IngestionPipeline#provisionTables} makes it).
+     *
+     * @param replayHorizon see {@link EventTimeReplayGuard}: at least the longest delay between a gold
+     *     row's time and the watermark that writes it
+     */
+    public IcebergTableSink(CatalogLoader catalogLoader, String jobName, String branch, java.time.Duration replayHorizon) {
         this.catalogLoader = catalogLoader;
         this.jobName = jobName;
         this.branch = branch;
+        this.replayHorizon = replayHorizon;
     }
 
     /** Stable uid prefix of a table's writer and committer operators, e.g. {@code bronze-iceberg-kafka_orders}. */
@@ -111,7 +127,7 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
             if (gold && rowKey != null && rowTime != null) {
                 input = input
                         .transform("Replay guard " + table.identifier(), input.getType(), new EventTimeReplayGuard(loader.clone(),
-                                branch, table.schema().columns(), Arrays.asList(rowKey.split(",")), rowTime))
+                                branch, table.schema().columns(), Arrays.asList(rowKey.split(",")), rowTime, replayHorizon))
                         .setParallelism(input.getParallelism())
                         .uid(uidPrefix(table) + "-replay-guard");
             }

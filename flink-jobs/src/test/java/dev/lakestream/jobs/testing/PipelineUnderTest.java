@@ -133,7 +133,7 @@ public final class PipelineUnderTest {
         env.setParallelism(parallelism);
         PipelineEnvironment.configure(env, config);
         IcebergTableSink iceberg = new IcebergTableSink(CatalogFactory.loader(config), "pipeline-test",
-                config.get(dev.lakestream.jobs.sink.SinkOptions.BRANCH));
+                config.get(dev.lakestream.jobs.sink.SinkOptions.BRANCH), dev.lakestream.jobs.gold.GoldOptions.replayHorizon(config));
         IngestionPipeline.job(config, wrap.apply(iceberg), wrapCurrentState.apply(iceberg)).addTo(env);
         return env.executeAsync("pipeline-test");
     }

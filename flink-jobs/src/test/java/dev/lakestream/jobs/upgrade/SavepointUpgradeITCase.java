@@ -181,9 +181,10 @@ class SavepointUpgradeITCase {
         List<FeatureInput> inputs = new ArrayList<>();
         shop.facts.forEach(f -> inputs.add(v2Set.input(f)));
         FeatureChecks checks = checkFeatures(log, v1Set, v2Set, inputs, watermark2);
-        // With no row of the recomputation missing: v1 wrote every row up to its final watermark, v2 every row after.
+        // No row of the recomputation is missing and none is there twice (checkFeatures): v1 wrote the rows up to
+        // the watermark it reached, v2 every row after, including rows at earlier times at which only the new
+        // window changes (its exits, which v1 had no reason to write).
         assertThat(checks.lastV1Row).as("v1's last row").isLessThanOrEqualTo(watermark1);
-        assertThat(checks.firstV2Row).as("v2's first row, after v1's final watermark").isGreaterThan(watermark1);
         assertThat(checks.v1Rows).as("rows written by v1").isGreaterThan(1_000);
         assertThat(checks.v2Rows).as("rows written by v2").isGreaterThan(1_000);
         assertThat(checks.v2RowsCountingPart1).as("v2 rows whose 90-day values count part-1 orders").isGreaterThan(100);
