@@ -24,6 +24,9 @@ final class JfrProfile implements AutoCloseable {
     /** Sample counts, highest first. */
     static final class Hotspots {
         long samples;
+        long nativeSamples;
+        /** Native samples by the Java method that made the native call. */
+        Map<String, Long> nativeFrames = new LinkedHashMap<>();
         Map<String, Long> topFrames = new LinkedHashMap<>();
         Map<String, Long> ourFrames = new LinkedHashMap<>();
         Map<String, Long> packages = new LinkedHashMap<>();
@@ -36,6 +39,8 @@ final class JfrProfile implements AutoCloseable {
         this.file = file;
         recording = new Recording(Configuration.getConfiguration("profile"));
         recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(10));
+        // Threads in native code (RocksDB's JNI calls, zstd, sockets) are not execution samples.
+        recording.enable("jdk.NativeMethodSample").withPeriod(java.time.Duration.ofMillis(20));
         recording.start();
     }
 
@@ -47,12 +52,18 @@ final class JfrProfile implements AutoCloseable {
         Map<String, Long> topFrames = new HashMap<>();
         Map<String, Long> ours = new HashMap<>();
         Map<String, Long> packages = new HashMap<>();
+        Map<String, Long> nativeFrames = new HashMap<>();
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
-            if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
-                continue;
-            }
             RecordedStackTrace stack = e.getStackTrace();
             if (stack == null || stack.getFrames().isEmpty()) {
+                continue;
+            }
+            if (e.getEventType().getName().equals("jdk.NativeMethodSample")) {
+                h.nativeSamples++;
+                nativeFrames.merge(name(stack.getFrames().get(0)), 1L, Long::sum);
+                continue;
+            }
+            if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
                 continue;
             }
             h.samples++;
@@ -69,6 +80,7 @@ final class JfrProfile implements AutoCloseable {
         h.topFrames = highest(topFrames, top);
         h.ourFrames = highest(ours, top);
         h.packages = highest(packages, top);
+        h.nativeFrames = highest(nativeFrames, top);
         return h;
     }
 

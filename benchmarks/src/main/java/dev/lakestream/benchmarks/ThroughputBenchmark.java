@@ -30,9 +30,10 @@ import java.util.stream.Collectors;
  * ratios to R_raw, both of the medians and the median of each repetition's own ratio.
  *
  * <p>Arguments (all optional): {@code --orders 50000 --clicks 150000 --fulfillment 50000
- * --repetitions 3 --checkpoint-interval-ms 2000 --parallelism 2 --seed 20261121 --profile true
- * --timeout-minutes 10 --out results/throughput.md}. With {@code --profile true} one more bronze run
- * (not counted) is recorded with JFR and its hotspots go into the report.
+ * --repetitions 3 --checkpoint-interval-ms 2000 --parallelism 2 --seed 20261121 --candidates
+ * raw,bronze,full --profile bronze --timeout-minutes 10 --out results/throughput.md}. For each
+ * candidate of {@code --profile} ({@code none}, or a list) one more run (not counted) is recorded
+ * with JFR and its hotspots go into the report.
  */
 public final class ThroughputBenchmark {
 
@@ -60,6 +61,7 @@ public final class ThroughputBenchmark {
         double loadAverage;
         int commits;
         double firstCommitSeconds;
+        double submitSeconds;
         double steadyRate;
 
         double rate() {
@@ -76,7 +78,8 @@ public final class ThroughputBenchmark {
         Duration checkpointInterval = Duration.ofMillis(Long.parseLong(o.getOrDefault("checkpoint-interval-ms", "2000")));
         int parallelism = Integer.parseInt(o.getOrDefault("parallelism", "2"));
         long seed = Long.parseLong(o.getOrDefault("seed", "20261121"));
-        boolean profile = Boolean.parseBoolean(o.getOrDefault("profile", "true"));
+        List<Candidate> profiled = candidates(o.getOrDefault("profile", "bronze"), "profile", false);
+        List<Candidate> candidates = candidates(o.getOrDefault("candidates", "raw,bronze,full"), "candidates", true);
         Duration timeout = Duration.ofMinutes(Long.parseLong(o.getOrDefault("timeout-minutes", "10")));
         Path out = Paths.get(o.getOrDefault("out", "results/throughput.md"));
         if (repetitions < 1 || parallelism < 1 || orders < 1 || clicks < 1 || fulfillment < 1) {
@@ -89,8 +92,8 @@ public final class ThroughputBenchmark {
         Instant started = Instant.now();
 
         List<Measurement> measurements = new ArrayList<>();
-        JfrProfile.Hotspots hotspots = null;
-        double profiledRate = 0;
+        Map<Candidate, JfrProfile.Hotspots> hotspots = new LinkedHashMap<>();
+        Map<Candidate, Double> profiledRates = new LinkedHashMap<>();
         ThroughputInput input;
         try (LocalServices services = LocalServices.builder().workDir(scratch.resolve("services"))
                 .withKafka().withIcebergCatalog().start()) {
@@ -109,7 +112,7 @@ public final class ThroughputBenchmark {
             new RawBaseline(services.kafkaBootstrapServers(), s3, rawLocation + "/warm-up").run(input.endOffsets, parallelism);
             pipeline.run(PipelineThroughput.Mode.BRONZE, "warm-up", timeout);
 
-            Candidate[] order = Candidate.values();
+            Candidate[] order = candidates.toArray(new Candidate[0]);
             for (int rep = 1; rep <= repetitions; rep++) {
                 for (int i = 0; i < order.length; i++) {
                     Candidate c = order[(i + rep - 1) % order.length];
@@ -122,20 +125,20 @@ public final class ThroughputBenchmark {
                                     m.firstCommitSeconds, m.steadyRate)));
                 }
             }
-            if (profile) {
-                progress("profiling one more bronze run with JFR (not counted)");
-                try (JfrProfile jfr = new JfrProfile(scratch.resolve("bronze.jfr"))) {
-                    Measurement m = measure(Candidate.BRONZE, 0, services, s3, rawLocation, pipeline, input, parallelism,
-                            timeout);
-                    profiledRate = m.rate();
-                    hotspots = jfr.stop(15);
+            for (Candidate c : profiled) {
+                String name = c.name().toLowerCase(Locale.ROOT);
+                progress("profiling one more " + c.label + " run with JFR (not counted)");
+                try (JfrProfile jfr = new JfrProfile(scratch.resolve(name + ".jfr"))) {
+                    Measurement m = measure(c, 0, services, s3, rawLocation, pipeline, input, parallelism, timeout);
+                    profiledRates.put(c, m.rate());
+                    hotspots.put(c, jfr.stop(15));
                 }
-                progress("JFR recording: " + scratch.resolve("bronze.jfr") + " (until the next run; `jfr print --events"
+                progress("JFR recording: " + scratch.resolve(name + ".jfr") + " (until the next run; `jfr print --events"
                         + " jdk.ExecutionSample` prints it)");
             }
         }
         String report = report(measurements, input, started, parallelism, checkpointInterval, repetitions, seed,
-                hotspots, profiledRate, args);
+                hotspots, profiledRates, args);
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }
@@ -167,6 +170,7 @@ public final class ThroughputBenchmark {
             m.seconds = (r.endMillis - r.startMillis) / 1000.0;
             m.commits = r.commits;
             m.firstCommitSeconds = (r.firstCommitMillis - r.startMillis) / 1000.0;
+            m.submitSeconds = (r.submittedMillis - r.startMillis) / 1000.0;
             m.steadyRate = r.endMillis > r.firstCommitMillis
                     ? (m.records - r.recordsAtFirstCommit) * 1000.0 / (r.endMillis - r.firstCommitMillis) : Double.NaN;
         }
@@ -175,8 +179,8 @@ public final class ThroughputBenchmark {
     }
 
     private static String report(List<Measurement> ms, ThroughputInput input, Instant started, int parallelism,
-            Duration checkpointInterval, int repetitions, long seed, JfrProfile.Hotspots hotspots, double profiledRate,
-            String[] args) {
+            Duration checkpointInterval, int repetitions, long seed, Map<Candidate, JfrProfile.Hotspots> profiles,
+            Map<Candidate, Double> profiledRates, String[] args) {
         StringBuilder b = new StringBuilder();
         Runtime rt = Runtime.getRuntime();
         b.append("# Throughput against a raw baseline\n\n");
@@ -228,41 +232,51 @@ public final class ThroughputBenchmark {
                     Double.isNaN(target) ? "" : String.format(Locale.ROOT, ">= %.2f", target),
                     Double.isNaN(target) ? "" : ratio >= target && perRep >= target ? "**yes**" : "**no**"));
         }
-        b.append("\nSpread: (max - min) / median. Records/s: every record of the input over the time from the job's"
-                + " submission (MiniCluster up) to the commit that completed the last table; R_raw: from the consumers'"
+        b.append("\nSpread: (max - min) / median. Records/s: every record of the input over the time from just before the"
+                + " job's submission (the MiniCluster's start included) to the commit that completed the last table; R_raw: from the consumers'"
                 + " start to the last Parquet file closed (uploaded).\n\n");
 
         b.append("Per repetition, in the order run:\n\n");
         b.append("| Rep | Candidate | Seconds | Records/s | CPU s (whole JVM) | Records per CPU s | Load avg at start |"
-                + " Commits | First commit after s | Steady records/s |\n");
-        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " Submission s | Commits | First commit after s | Steady records/s |\n");
+        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Measurement m : ms) {
-            b.append(String.format(Locale.ROOT, "| %d | %s | %.2f | %,.0f | %.1f | %,.0f | %.2f | %s | %s | %s |%n",
+            b.append(String.format(Locale.ROOT, "| %d | %s | %.2f | %,.0f | %.1f | %,.0f | %.2f | %s | %s | %s | %s |%n",
                     m.repetition, m.candidate.label, m.seconds, m.rate(), m.cpuSeconds, m.records / m.cpuSeconds,
-                    m.loadAverage, m.candidate == Candidate.RAW ? "" : String.valueOf(m.commits),
+                    m.loadAverage, m.candidate == Candidate.RAW ? "" : String.format(Locale.ROOT, "%.1f", m.submitSeconds),
+                    m.candidate == Candidate.RAW ? "" : String.valueOf(m.commits),
                     m.candidate == Candidate.RAW ? "" : String.format(Locale.ROOT, "%.1f", m.firstCommitSeconds),
                     m.candidate == Candidate.RAW || Double.isNaN(m.steadyRate) ? ""
                             : String.format(Locale.ROOT, "%,.0f", m.steadyRate)));
         }
         b.append("\nCPU s counts the whole benchmark JVM, which also runs the Kafka broker (s3proxy and PostgreSQL are"
                 + " other processes). Steady records/s: the records committed after the first commit over the time"
-                + " from the first commit to the last, without the start-up and the first checkpoint.\n");
+                + " from the first commit to the last, without the start-up and the first checkpoint; it means little"
+                + " when the input takes only a few checkpoint intervals (then most records are in the first commit).\n");
 
-        if (hotspots != null) {
-            b.append(String.format(Locale.ROOT, "%n## Profile of one bronze run (JFR)%n%nOne more R_bronze run, not counted"
+        for (Map.Entry<Candidate, JfrProfile.Hotspots> profile : profiles.entrySet()) {
+            JfrProfile.Hotspots hotspots = profile.getValue();
+            Candidate c = profile.getKey();
+            b.append(String.format(Locale.ROOT, "%n## Profile of one %s run (JFR)%n%nOne more %s run, not counted"
                     + " (%,.0f records/s while recorded), with JDK Flight Recorder execution samples every 10 ms: %,d"
                     + " samples of Java code (threads in native code, e.g. zstd or the socket, are not sampled).%n%n",
-                    profiledRate, hotspots.samples));
+                    c.label, c.label, profiledRates.get(c), hotspots.samples));
             b.append("Top sampled methods (self):\n\n| Samples | Share | Method |\n|---:|---:|---|\n");
             hotspots.topFrames.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v,
                     100.0 * v / hotspots.samples, k)));
             b.append("\nBy package of the sampled method:\n\n| Samples | Share | Package |\n|---:|---:|---|\n");
             hotspots.packages.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v,
                     100.0 * v / hotspots.samples, k)));
-            b.append("\nOur own code: the innermost `dev.lakestream` frame of each sample that has one (inclusive of"
-                    + " what it calls):\n\n| Samples | Share | Method |\n|---:|---:|---|\n");
+            b.append("\nOur own code: the innermost `dev.lakestream` frame of each sample that has one, inclusive of"
+                    + " what it calls (operators chained behind it included: the replay guard's share holds the Iceberg"
+                    + " writer it hands each row to):\n\n| Samples | Share | Method |\n|---:|---:|---|\n");
             hotspots.ourFrames.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v,
                     100.0 * v / hotspots.samples, k)));
+            b.append(String.format(Locale.ROOT, "%nThreads in native code: %,d samples (every 20 ms; idle threads waiting"
+                    + " in a native poll or read count too), by the Java method that made the call:%n%n"
+                    + "| Samples | Share | Method |%n|---:|---:|---|%n", hotspots.nativeSamples));
+            hotspots.nativeFrames.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v,
+                    100.0 * v / Math.max(1, hotspots.nativeSamples), k)));
         }
         return b.toString();
     }
@@ -274,10 +288,10 @@ public final class ThroughputBenchmark {
 
     private static String csv(List<Measurement> ms) {
         StringBuilder b = new StringBuilder(
-                "repetition,candidate,records,seconds,records_per_s,cpu_s,load_avg,commits,first_commit_s,steady_records_per_s\n");
+                "repetition,candidate,records,seconds,records_per_s,cpu_s,load_avg,submission_s,commits,first_commit_s,steady_records_per_s\n");
         for (Measurement m : ms) {
-            b.append(String.format(Locale.ROOT, "%d,%s,%d,%.3f,%.1f,%.2f,%.2f,%d,%.2f,%.1f%n", m.repetition,
-                    m.candidate.label, m.records, m.seconds, m.rate(), m.cpuSeconds, m.loadAverage, m.commits,
+            b.append(String.format(Locale.ROOT, "%d,%s,%d,%.3f,%.1f,%.2f,%.2f,%.2f,%d,%.2f,%.1f%n", m.repetition,
+                    m.candidate.label, m.records, m.seconds, m.rate(), m.cpuSeconds, m.loadAverage, m.submitSeconds, m.commits,
                     m.firstCommitSeconds, m.steadyRate));
         }
         return b.toString();
@@ -299,7 +313,7 @@ public final class ThroughputBenchmark {
     private static Map<String, String> options(String[] args) {
         Map<String, String> o = new LinkedHashMap<>();
         List<String> known = List.of("orders", "clicks", "fulfillment", "repetitions", "checkpoint-interval-ms",
-                "parallelism", "seed", "profile", "timeout-minutes", "out");
+                "parallelism", "seed", "candidates", "profile", "timeout-minutes", "out");
         for (int i = 0; i < args.length; i++) {
             if (args[i].isBlank()) {
                 continue;
@@ -312,6 +326,27 @@ public final class ThroughputBenchmark {
             o.put(key, args[++i]);
         }
         return o;
+    }
+
+    /** A comma-separated list of candidates ({@code raw,bronze,full}); {@code none} for none where allowed. */
+    private static List<Candidate> candidates(String value, String option, boolean rawRequired) {
+        List<Candidate> out = new ArrayList<>();
+        for (String name : value.split(",")) {
+            String n = name.trim().toUpperCase(Locale.ROOT);
+            if (n.isEmpty() || (n.equals("NONE") && !rawRequired)) {
+                continue;
+            }
+            try {
+                out.add(Candidate.valueOf(n));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--" + option + " '" + value + "': allowed are raw, bronze, full"
+                        + (rawRequired ? "" : " and none") + ", comma-separated");
+            }
+        }
+        if (rawRequired && !out.contains(Candidate.RAW)) {
+            throw new IllegalArgumentException("--" + option + " must include raw: every ratio is to R_raw of the same run");
+        }
+        return out;
     }
 
     private static void progress(String line) {
