@@ -174,8 +174,8 @@ public final class CommitWatermarks {
             try {
                 min = Math.min(min, Long.parseLong(stamp.getValue().trim()));
             } catch (NumberFormatException e) {
-                return problem("stamp of subtask " + stamp.getKey() + " under " + checkpointDirectory(directory, jobId, checkpointId)
-                        + " is not a watermark: " + e.getMessage());
+                return problem("cannot read stamp of subtask " + stamp.getKey() + " under "
+                        + checkpointDirectory(directory, jobId, checkpointId) + ": not a watermark: " + e.getMessage());
             }
         }
         return new Read(OptionalLong.of(min), null);
