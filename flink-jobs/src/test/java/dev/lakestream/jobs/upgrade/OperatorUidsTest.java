@@ -58,7 +58,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OperatorUidsTest {
 
     static final Path MANIFEST = Path.of("src", "test", "resources", "savepoint", "operator-uids.txt");
-    private static final String UPDATE = "lakestream.update-uid-manifest";
+    static final String UPDATE = "lakestream.update-uid-manifest";
 
     /** A configuration with every server-less source, silver, CDC, gold and features. */
     static Map<String, String> everything() {

@@ -141,6 +141,7 @@ class SavepointUpgradeITCase {
         long v1Seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - v1Start);
         long savepointBytes = size(Path.of(URI.create(savepoint)));
         assertThat(log.schema().findField("order_count_14d")).as("v1 has no 14-day column").isNull();
+        assertStateTypesUnchanged(Path.of(URI.create(savepoint)), settings, clicksTopic, ordersTopic);
 
         // v2: part 2, from v1's savepoint, with the 14-day window.
         clicksProduced.addAll(produce(services, clicksTopic, clicks2));
@@ -193,6 +194,43 @@ class SavepointUpgradeITCase {
                         + " v2 ran %d s; %,d + %,d feature rows (v1 + v2); %,d clicks, %,d order changes; %d s in all%n",
                 cluster.startupTime().toMillis(), v1Seconds, savepointBytes, v2Seconds, checks.v1Rows, checks.v2Rows,
                 clicksProduced.size(), shop.records.size(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - begin));
+    }
+
+    /** The checked-in list of the state each operator of this job keeps, with its serializers (see {@link SavepointStateTypes}). */
+    static final Path STATE_TYPES = Path.of("src", "test", "resources", "savepoint", "state-types.txt");
+
+    /**
+     * The state names and serializer types in v1's savepoint against {@link #STATE_TYPES}: a changed
+     * state type fails here before it fails a user's restore. Regenerate with
+     * -Dlakestream.update-uid-manifest=true when the change is intended and say in the commit what it
+     * does to existing savepoints.
+     */
+    private static void assertStateTypesUnchanged(Path savepoint, Map<String, String> settings, String clicksTopic,
+            String ordersTopic) throws Exception {
+        // Names of this run (unique per test JVM) become placeholders, so the list is the same every run.
+        String prefix = settings.get("gold.table-prefix");
+        java.util.function.UnaryOperator<String> normalize = name -> name.replace(prefix, "<prefix>")
+                .replace(clicksTopic, "<clicks>").replace(ordersTopic, "<orders>")
+                .replace(settings.get("cdc.kafka.group-id"), "<cdc-group>");
+        List<String> operatorIds = OperatorUidsTest.operatorIds(settings, Files.createTempDirectory("state-types"));
+        List<String> actual = SavepointStateTypes.read(savepoint, SavepointStateTypes.names(operatorIds, normalize));
+        if (Boolean.getBoolean(OperatorUidsTest.UPDATE)) {
+            List<String> out = new ArrayList<>();
+            out.add("# State of each operator in SavepointUpgradeITCase's v1 savepoint: operator | kind name | serializer snapshots.");
+            out.add("# Regenerate with -Dlakestream.update-uid-manifest=true only for an intended, reviewed state change.");
+            out.addAll(actual);
+            Files.write(STATE_TYPES, out, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        List<String> expected = Files.readAllLines(STATE_TYPES, java.nio.charset.StandardCharsets.UTF_8).stream()
+                .filter(l -> !l.isBlank() && !l.startsWith("#")).collect(Collectors.toList());
+        List<String> changed = new ArrayList<>(actual);
+        changed.removeAll(expected);
+        List<String> gone = new ArrayList<>(expected);
+        gone.removeAll(actual);
+        assertThat(changed).as("State in the savepoint that " + STATE_TYPES + " does not list (a new state, or a state whose"
+                + " serializer changed: an existing savepoint may then not restore; gone: " + gone + ")").isEmpty();
+        assertThat(gone).as("State listed in " + STATE_TYPES + " that the savepoint no longer has").isEmpty();
+        assertThat(actual).as("states read from the savepoint").hasSizeGreaterThan(10);
     }
 
     /** The pipeline keys both versions share: the local services, the two topics, Debezium orders. */
