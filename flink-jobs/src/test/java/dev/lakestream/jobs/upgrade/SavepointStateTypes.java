@@ -54,8 +54,9 @@ final class SavepointStateTypes {
                 names.put(uidHash(uid), "uid " + normalize.apply(uid));
             } else {
                 String[] parts = line.split(" ", 3);
+                // Without the planner's node numbers ("WindowAggregate[114]"): they count every plan the JVM made.
                 names.put(new OperatorID(org.apache.flink.util.StringUtils.hexStringToByte(parts[1])),
-                        "auto " + normalize.apply(parts.length > 2 ? parts[2] : ""));
+                        "auto " + normalize.apply(parts.length > 2 ? parts[2] : "").replaceAll("\\[\\d+\\]", ""));
             }
         }
         return names;
