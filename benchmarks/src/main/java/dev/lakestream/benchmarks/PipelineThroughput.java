@@ -226,8 +226,11 @@ final class PipelineThroughput {
     private static void waitForEnd(JobClient job) throws Exception {
         try {
             job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException expected) {
-            // The job was cancelled on purpose: its result is that cancellation.
+        } catch (java.util.concurrent.ExecutionException e) {
+            // Cancelled on purpose, so the result is that cancellation; any other end is a failure.
+            if (job.getJobStatus().get(10, TimeUnit.SECONDS) != JobStatus.CANCELED) {
+                throw e;
+            }
         }
     }
 }

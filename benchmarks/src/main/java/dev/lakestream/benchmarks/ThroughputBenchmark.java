@@ -87,7 +87,7 @@ public final class ThroughputBenchmark {
                     + " at least 1");
         }
         Path scratch = Paths.get(System.getProperty("java.io.tmpdir")).toAbsolutePath().resolve("throughput");
-        deleteRecursively(scratch);
+        org.apache.flink.util.FileUtils.deleteDirectory(scratch.toFile());
         Files.createDirectories(scratch);
         Instant started = Instant.now();
 
@@ -351,16 +351,5 @@ public final class ThroughputBenchmark {
 
     private static void progress(String line) {
         System.out.println("[throughput] " + line);
-    }
-
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -22,6 +22,7 @@ import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Types;
+import org.apache.iceberg.util.SnapshotUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,7 +154,7 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
             // The highest watermark any commit recorded: rows are never removed from an append-only
             // table, so it stays complete up to it even when a restored older run commits lower ones.
             Long watermarkMs = null;
-            for (Snapshot s = head; s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+            for (Snapshot s : history(table, head)) {
                 String value = s.summary() == null ? null : s.summary().get(CommitWatermarks.WATERMARK_MS);
                 if (value != null) {
                     watermarkMs = watermarkMs == null ? Long.parseLong(value) : Math.max(watermarkMs, Long.parseLong(value));
@@ -194,7 +195,7 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
         int colon = restoredFrom.lastIndexOf(':');
         String restoredJob = restoredFrom.substring(0, colon);
         long restoredCheckpoint = Long.parseLong(restoredFrom.substring(colon + 1));
-        for (Snapshot s = head; s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+        for (Snapshot s : history(table, head)) {
             String committedJob = s.summary() == null ? null : s.summary().get(CommitWatermarks.JOB_ID_PROPERTY);
             String committedCheckpoint = s.summary() == null ? null : s.summary().get(CommitWatermarks.CHECKPOINT_ID_PROPERTY);
             if (committedJob != null && committedCheckpoint != null) {
@@ -203,6 +204,11 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
         }
         // No Flink commit yet: nothing to replay over.
         return true;
+    }
+
+    /** {@code head} and its ancestors, newest first; nothing for a branch without snapshots. */
+    private static Iterable<Snapshot> history(Table table, Snapshot head) {
+        return head == null ? List.of() : SnapshotUtil.ancestorsOf(head.snapshotId(), table::snapshot);
     }
 
     @Override

@@ -113,7 +113,7 @@ public final class LocalPipelineRun {
         LocalPipelineRun run = new LocalPipelineRun(System.out);
         // Each run starts from empty servers; the previous run's files stay until then for inspection.
         for (String previous : List.of("services", "checkpoints", "savepoints")) {
-            deleteRecursively(options.workDir.resolve(previous));
+            org.apache.flink.util.FileUtils.deleteDirectory(options.workDir.resolve(previous).toFile());
         }
         run.out.println("== Starting local services (Kafka, Kinesis API, S3-compatible store, PostgreSQL with logical"
                 + " replication, Iceberg JDBC catalog) ...");
@@ -548,16 +548,6 @@ public final class LocalPipelineRun {
         return file;
     }
 
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.delete(p);
-            }
-        }
-    }
 
     private static long produce(LocalServices services, String topic, List<DomainEventGenerator.Event> events)
             throws Exception {

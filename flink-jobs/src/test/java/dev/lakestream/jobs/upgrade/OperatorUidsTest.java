@@ -82,21 +82,7 @@ class OperatorUidsTest {
 
     /** One line per operator that holds or may hold state: {@code uid <uid>} or {@code auto <id> <name>}. */
     static List<String> operatorIds(Map<String, String> raw, Path warehouse) throws Exception {
-        Configuration config = IngestionPipeline.validate(PipelineConfig.fromMap(raw, IngestionPipeline.options())).configuration();
-        // The gold sinks read their tables' metadata while the graph is built: a local catalog holds them.
-        Map<String, String> props = Map.of(CatalogProperties.WAREHOUSE_LOCATION, warehouse.toUri().toString());
-        HadoopCatalog catalog = new HadoopCatalog(new org.apache.hadoop.conf.Configuration(), warehouse.toUri().toString());
-        TableProvisioner provisioner = new TableProvisioner(catalog);
-        for (TableSpec spec : IngestionPipeline.tables(config)) {
-            provisioner.ensure(spec);
-        }
-        CatalogLoader loader = CatalogLoader.hadoop("lake", new org.apache.hadoop.conf.Configuration(), props);
-        IcebergTableSink sink = new IcebergTableSink(loader, "operator-uids");
-
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        PipelineEnvironment.configure(env, config);
-        IngestionPipeline.job(config, sink, sink).addTo(env);
-        StreamGraph graph = env.getStreamGraph(false);
+        StreamGraph graph = fullGraph(raw, warehouse, env -> { });
         Map<Integer, byte[]> hashes = new StreamGraphHasherV2().traverseStreamGraphAndGenerateHashes(graph);
 
         Map<String, String> lines = new TreeMap<>();
@@ -112,6 +98,30 @@ class OperatorUidsTest {
             }
         }
         return new ArrayList<>(lines.values());
+    }
+
+    /**
+     * The job graph of {@code raw}, built without servers: its tables are provisioned in a local
+     * Hadoop catalog under {@code warehouse} (the gold sinks read their metadata while the graph is
+     * built). {@code adjust} may change the environment before the job is added.
+     */
+    static StreamGraph fullGraph(Map<String, String> raw, Path warehouse,
+            java.util.function.Consumer<StreamExecutionEnvironment> adjust) throws Exception {
+        Configuration config = IngestionPipeline.validate(PipelineConfig.fromMap(raw, IngestionPipeline.options())).configuration();
+        Map<String, String> props = Map.of(CatalogProperties.WAREHOUSE_LOCATION, warehouse.toUri().toString());
+        HadoopCatalog catalog = new HadoopCatalog(new org.apache.hadoop.conf.Configuration(), warehouse.toUri().toString());
+        TableProvisioner provisioner = new TableProvisioner(catalog);
+        for (TableSpec spec : IngestionPipeline.tables(config)) {
+            provisioner.ensure(spec);
+        }
+        CatalogLoader loader = CatalogLoader.hadoop("lake", new org.apache.hadoop.conf.Configuration(), props);
+        IcebergTableSink sink = new IcebergTableSink(loader, "operator-uids");
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        PipelineEnvironment.configure(env, config);
+        adjust.accept(env);
+        IngestionPipeline.job(config, sink, sink).addTo(env);
+        return env.getStreamGraph(false);
     }
 
     /** Keyed operators, sources, sinks, and functions with operator state. */

@@ -1,23 +1,12 @@
 package dev.lakestream.jobs.upgrade;
 
-import dev.lakestream.catalog.spec.TableProvisioner;
-import dev.lakestream.catalog.spec.TableSpec;
-import dev.lakestream.jobs.IngestionPipeline;
-import dev.lakestream.jobs.PipelineEnvironment;
-import dev.lakestream.jobs.config.PipelineConfig;
-import dev.lakestream.jobs.sink.IcebergTableSink;
 
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.typeutils.runtime.kryo.KryoSerializer;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
-import org.apache.iceberg.CatalogProperties;
-import org.apache.iceberg.flink.CatalogLoader;
-import org.apache.iceberg.hadoop.HadoopCatalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,24 +61,12 @@ class SerializersTest {
     }
 
     private static StreamGraph graph(Path warehouse, boolean disableGenericTypes) throws Exception {
-        Configuration config = IngestionPipeline.validate(
-                PipelineConfig.fromMap(OperatorUidsTest.everything(), IngestionPipeline.options())).configuration();
-        Map<String, String> props = Map.of(CatalogProperties.WAREHOUSE_LOCATION, warehouse.toUri().toString());
-        HadoopCatalog catalog = new HadoopCatalog(new org.apache.hadoop.conf.Configuration(), warehouse.toUri().toString());
-        TableProvisioner provisioner = new TableProvisioner(catalog);
-        for (TableSpec spec : IngestionPipeline.tables(config)) {
-            provisioner.ensure(spec);
-        }
-        CatalogLoader loader = CatalogLoader.hadoop("lake", new org.apache.hadoop.conf.Configuration(), props);
-        IcebergTableSink sink = new IcebergTableSink(loader, "serializers");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        PipelineEnvironment.configure(env, config);
-        if (disableGenericTypes) {
-            // As pipeline.generic-types=false: any type that would need Kryo fails when its serializer is created.
-            env.getConfig().disableGenericTypes();
-        }
-        IngestionPipeline.job(config, sink, sink).addTo(env);
-        return env.getStreamGraph(false);
+        return OperatorUidsTest.fullGraph(OperatorUidsTest.everything(), warehouse, env -> {
+            if (disableGenericTypes) {
+                // As pipeline.generic-types=false: any type that would need Kryo fails when its serializer is created.
+                env.getConfig().disableGenericTypes();
+            }
+        });
     }
 
     /** Types serialized with Kryo, each with the operators whose serializers hold it. */

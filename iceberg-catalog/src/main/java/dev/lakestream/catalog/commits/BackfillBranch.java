@@ -6,6 +6,7 @@ import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.util.SnapshotUtil;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -112,12 +113,12 @@ public final class BackfillBranch {
         }
         Set<Long> mainHistory = new HashSet<>();
         Snapshot main = table.snapshot(SnapshotRef.MAIN_BRANCH);
-        for (Snapshot s = main; s != null; s = parent(s)) {
-            mainHistory.add(s.snapshotId());
+        if (main != null) {
+            mainHistory.addAll(SnapshotUtil.ancestorIds(main, table::snapshot));
         }
         List<Snapshot> added = new ArrayList<>();
         Snapshot fork = null;
-        for (Snapshot s = head; s != null; s = parent(s)) {
+        for (Snapshot s : SnapshotUtil.ancestorsOf(head.snapshotId(), table::snapshot)) {
             if (mainHistory.contains(s.snapshotId())) {
                 fork = s;
                 break;
@@ -196,7 +197,7 @@ public final class BackfillBranch {
     private void repairRangesAfterRace(SourceRanges published) {
         table.refresh();
         Snapshot head = table.snapshot(SnapshotRef.MAIN_BRANCH);
-        Snapshot parent = head == null ? null : parent(head);
+        Snapshot parent = head == null || head.parentId() == null ? null : table.snapshot(head.parentId());
         if (parent == null) {
             return;
         }
@@ -205,9 +206,5 @@ public final class BackfillBranch {
             table.newAppend().set(SourceRanges.SUMMARY_KEY, union.toJson()).set(PUBLISHED_FROM, branch)
                     .toBranch(SnapshotRef.MAIN_BRANCH).commit();
         }
-    }
-
-    private Snapshot parent(Snapshot s) {
-        return s.parentId() == null ? null : table.snapshot(s.parentId());
     }
 }

@@ -7,6 +7,7 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.Arra
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.util.SnapshotUtil;
 
 import java.io.Serializable;
 import java.math.BigInteger;
@@ -209,7 +210,7 @@ public final class SourceRanges implements Serializable {
 
     /** As {@link #committed(Table, String)}, as of {@code snapshot}. */
     public static SourceRanges committedAsOf(Table table, Snapshot snapshot) {
-        for (Snapshot s = snapshot; s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+        for (Snapshot s : SnapshotUtil.ancestorsOf(snapshot.snapshotId(), table::snapshot)) {
             String json = s.summary() == null ? null : s.summary().get(SUMMARY_KEY);
             if (json != null) {
                 return fromJson(json);
