@@ -2,7 +2,9 @@
 # Runs a benchmark through the benchmarks profile and leaves its report in benchmarks/results/.
 #   benchmarks/run.sh [feature-state] [ARGS]   FeatureStateBenchmark -> results/feature-state.md (the default)
 #   benchmarks/run.sh throughput [ARGS]        ThroughputBenchmark   -> results/throughput.md (+ .csv)
-#   benchmarks/run.sh all                      both, with their default arguments
+#   benchmarks/run.sh freshness [ARGS]         FreshnessBenchmark    -> results/freshness.md (+ .csv)
+#   benchmarks/run.sh cdc [ARGS]               CdcApplyBenchmark     -> results/cdc-apply.md (+ .csv)
+#   benchmarks/run.sh all                      every one, with its default arguments
 # ARGS go to the benchmark, e.g. benchmarks/run.sh --customers 100000 --facilities 50, or
 # benchmarks/run.sh throughput --repetitions 5 --clicks 300000.
 # MVN_FLAGS adds Maven flags (default -o: offline, from ~/.m2).
@@ -13,7 +15,7 @@ cd "$root"
 run() {
   local main="$1" tmp_flag=()
   shift
-  if [ "$main" = ThroughputBenchmark ]; then
+  if [ "$main" != FeatureStateBenchmark ]; then
     # The run's servers live under java.io.tmpdir, and PostgreSQL's socket path (in its data
     # directory) must stay under 107 bytes: a short scratch directory, removed afterwards.
     scratch="$(mktemp -d "${TMPDIR:-/tmp}/lakestream-throughput.XXXXXX")"
@@ -28,6 +30,8 @@ run() {
 case "${1:-}" in
   feature-state) shift; run FeatureStateBenchmark "$@" ;;
   throughput) shift; run ThroughputBenchmark "$@" ;;
+  freshness) shift; run FreshnessBenchmark "$@" ;;
+  cdc) shift; run CdcApplyBenchmark "$@" ;;
   all)
     shift
     if [ "$#" -gt 0 ]; then
@@ -36,6 +40,8 @@ case "${1:-}" in
     fi
     run FeatureStateBenchmark
     run ThroughputBenchmark
+    run FreshnessBenchmark
+    run CdcApplyBenchmark
     ;;
   *) run FeatureStateBenchmark "$@" ;;
 esac

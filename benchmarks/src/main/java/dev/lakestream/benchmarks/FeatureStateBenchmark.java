@@ -102,7 +102,8 @@ public final class FeatureStateBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = options(args);
+        Map<String, String> options = Bench.options(args, List.of("customers", "breakdown-customers", "facilities", "seed",
+                "parallelism", "rocksdb-memory-mb", "out"));
         int customers = Integer.parseInt(options.getOrDefault("customers", "1000000"));
         int breakdown = Integer.parseInt(options.getOrDefault("breakdown-customers", "100000"));
         int facilities = Integer.parseInt(options.getOrDefault("facilities", "500"));
@@ -269,7 +270,7 @@ public final class FeatureStateBenchmark {
                 Instant.now().truncatedTo(ChronoUnit.SECONDS), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), EnvironmentInformation.getVersion(), rocksDbMemoryMb, parallelism,
                 StateRun.MAX_PARALLELISM, seed, args.length == 0 ? "" : ", arguments `" + String.join(" ", args) + "`", total,
-                cpuSeconds(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+                Bench.cpuSeconds(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
 
         md.append("## ").append(rolling.workload.description).append(" (customer_features: day buckets, 7/30/90-day windows)\n\n");
         md.append("Every design got the same inputs; state as of the last watermark (1 ms before 2026-04-01), which passed every"
@@ -377,29 +378,12 @@ public final class FeatureStateBenchmark {
     }
 
     private static void progress(String line) {
-        System.out.println(line);
-        System.out.flush();
+        Bench.progress("feature-state", line);
     }
 
-    /** CPU time of this process (RocksDB's native threads included); -1 where the JVM cannot tell. */
-    private static double cpuSeconds() {
-        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean
-                ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e9 : -1;
-    }
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 == args.length) {
-                throw new IllegalArgumentException("expected --name value pairs, got " + String.join(" ", args));
-            }
-            options.put(args[i].substring(2), args[++i]);
-        }
-        return options;
-    }
 }

@@ -70,7 +70,8 @@ public final class ThroughputBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = options(args);
+        Map<String, String> o = Bench.options(args, List.of("orders", "clicks", "fulfillment", "repetitions",
+                "checkpoint-interval-ms", "parallelism", "seed", "candidates", "profile", "timeout-minutes", "out"));
         int orders = Integer.parseInt(o.getOrDefault("orders", "50000"));
         int clicks = Integer.parseInt(o.getOrDefault("clicks", "150000"));
         int fulfillment = Integer.parseInt(o.getOrDefault("fulfillment", "50000"));
@@ -158,7 +159,7 @@ public final class ThroughputBenchmark {
         m.repetition = rep;
         m.records = input.total();
         m.loadAverage = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        long cpu = processCpuNanos();
+        double cpu = Bench.cpuSeconds();
         String run = c.name().toLowerCase(Locale.ROOT) + "-" + rep;
         if (c == Candidate.RAW) {
             RawBaseline.Result r = new RawBaseline(services.kafkaBootstrapServers(), s3, rawLocation + "/" + run)
@@ -174,7 +175,7 @@ public final class ThroughputBenchmark {
             m.steadyRate = r.endMillis > r.firstCommitMillis
                     ? (m.records - r.recordsAtFirstCommit) * 1000.0 / (r.endMillis - r.firstCommitMillis) : Double.NaN;
         }
-        m.cpuSeconds = (processCpuNanos() - cpu) / 1e9;
+        m.cpuSeconds = Bench.cpuSeconds() - cpu;
         return m;
     }
 
@@ -210,7 +211,7 @@ public final class ThroughputBenchmark {
         for (Candidate c : Candidate.values()) {
             by.put(c, ms.stream().filter(m -> m.candidate == c).collect(Collectors.toList()));
         }
-        double rawMedian = median(by.get(Candidate.RAW).stream().mapToDouble(Measurement::rate).toArray());
+        double rawMedian = Bench.median(by.get(Candidate.RAW).stream().mapToDouble(Measurement::rate).toArray());
         b.append("| Candidate | What runs | Median records/s | Min | Max | Spread | Ratio to R_raw (medians) |"
                 + " Ratio, median of repetitions | Target | Met |\n");
         b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
@@ -219,11 +220,11 @@ public final class ThroughputBenchmark {
             if (rates.length == 0) {
                 continue;
             }
-            double med = median(rates);
+            double med = Bench.median(rates);
             double min = Arrays.stream(rates).min().orElse(0);
             double max = Arrays.stream(rates).max().orElse(0);
             double ratio = med / rawMedian;
-            double perRep = median(by.get(c).stream().mapToDouble(m -> m.rate() / rawRate(ms, m.repetition)).toArray());
+            double perRep = Bench.median(by.get(c).stream().mapToDouble(m -> m.rate() / rawRate(ms, m.repetition)).toArray());
             double target = c == Candidate.BRONZE ? 0.6 : c == Candidate.FULL ? 0.25 : Double.NaN;
             b.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %,.0f | %.0f%% | %s | %s | %s | %s |%n",
                     c.label, c.what, med, min, max, 100 * (max - min) / med,
@@ -297,36 +298,8 @@ public final class ThroughputBenchmark {
         return b.toString();
     }
 
-    static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        if (v.length == 0) {
-            return Double.NaN;
-        }
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
 
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
 
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> o = new LinkedHashMap<>();
-        List<String> known = List.of("orders", "clicks", "fulfillment", "repetitions", "checkpoint-interval-ms",
-                "parallelism", "seed", "candidates", "profile", "timeout-minutes", "out");
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].isBlank()) {
-                continue;
-            }
-            String key = args[i].startsWith("--") ? args[i].substring(2) : null;
-            if (key == null || !known.contains(key) || i + 1 >= args.length) {
-                throw new IllegalArgumentException("Unknown or incomplete argument '" + args[i] + "'. Arguments: --"
-                        + String.join(" N, --", known) + " (each with a value)");
-            }
-            o.put(key, args[++i]);
-        }
-        return o;
-    }
 
     /** A comma-separated list of candidates ({@code raw,bronze,full}); {@code none} for none where allowed. */
     private static List<Candidate> candidates(String value, String option, boolean rawRequired) {
@@ -350,6 +323,6 @@ public final class ThroughputBenchmark {
     }
 
     private static void progress(String line) {
-        System.out.println("[throughput] " + line);
+        Bench.progress("throughput", line);
     }
 }

@@ -1,0 +1,82 @@
+package dev.lakestream.benchmarks;
+
+import org.apache.flink.runtime.util.EnvironmentInformation;
+import org.apache.iceberg.IcebergBuild;
+
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** What every benchmark here needs: its arguments, progress lines, CPU time, medians and the machine it ran on. */
+final class Bench {
+
+    private Bench() {}
+
+    /**
+     * {@code --name value} pairs; a name outside {@code known} (or one without a value) fails with the
+     * list of known names, so a typo never silently runs the defaults.
+     */
+    static Map<String, String> options(String[] args, List<String> known) {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].isBlank()) {
+                continue;
+            }
+            String key = args[i].startsWith("--") ? args[i].substring(2) : null;
+            if (key == null || !known.contains(key) || i + 1 >= args.length) {
+                throw new IllegalArgumentException("Unknown or incomplete argument '" + args[i] + "'. Arguments: --"
+                        + String.join(" N, --", known) + " (each with a value)");
+            }
+            o.put(key, args[++i]);
+        }
+        return o;
+    }
+
+    /** A progress line on stdout, prefixed with the benchmark's name, flushed at once. */
+    static void progress(String benchmark, String line) {
+        System.out.println("[" + benchmark + "] " + line);
+        System.out.flush();
+    }
+
+    /** CPU time of this process in seconds (native threads such as RocksDB's included); -1 where the JVM cannot tell. */
+    static double cpuSeconds() {
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean
+                ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e9 : -1;
+    }
+
+    static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    static double median(double[] values) {
+        return percentile(values, 50);
+    }
+
+    /** The nearest-rank percentile ({@code p} in 0..100) of the values; NaN for none. */
+    static double percentile(double[] values, double p) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] v = values.clone();
+        Arrays.sort(v);
+        if (p == 50 && v.length % 2 == 0) {
+            return (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * v.length);
+        return v[Math.max(0, Math.min(v.length - 1, rank - 1))];
+    }
+
+    /** One Markdown line on the machine and the versions, for a report's header. */
+    static String machine() {
+        Runtime rt = Runtime.getRuntime();
+        return String.format(Locale.ROOT, "%d cores, %s %s (%s), max heap %d MiB, %s %s; Flink %s, Iceberg %s;"
+                        + " load average %.2f when written (other processes share the machine)",
+                rt.availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
+                System.getProperty("java.vendor"), rt.maxMemory() >> 20, System.getProperty("os.name"),
+                System.getProperty("os.arch"), EnvironmentInformation.getVersion(), IcebergBuild.version(), loadAverage());
+    }
+}
