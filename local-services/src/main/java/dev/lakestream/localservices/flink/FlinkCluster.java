@@ -89,7 +89,9 @@ public final class FlinkCluster implements ManagedService {
    *
    * @throws ServiceStartException naming the missing file and the Maven phase that writes it
    */
-  public static List<Path> classpathFrom(Path distDir) {
+  public static List<Path> classpathFrom(Path dist) {
+    // Absolute: the cluster's JVMs run in their own directory, where a relative lib/ entry would not resolve.
+    Path distDir = dist.toAbsolutePath();
     Path file = distDir.resolve("provided.classpath");
     if (!Files.isRegularFile(file)) {
       throw new ServiceStartException("No Flink cluster classpath at " + file.toAbsolutePath() + ": it is written by"
@@ -142,6 +144,11 @@ public final class FlinkCluster implements ManagedService {
   /** The log of the current TaskManager process. */
   public Path taskManagerLog() {
     return taskManager.logFile();
+  }
+
+  /** The operating-system process id of the current TaskManager (to tell a replacement from the lost one). */
+  public long taskManagerPid() {
+    return taskManager.pid();
   }
 
   /** From the first launch until the TaskManager had registered its slots. */
