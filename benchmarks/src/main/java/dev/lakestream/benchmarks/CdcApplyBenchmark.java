@@ -38,11 +38,12 @@ import java.util.stream.Collectors;
  * Candidates run interleaved over the repetitions (the order rotates), each on its own slot and
  * tables. Every pipeline run is checked: silver equals PostgreSQL's final table row for row, bronze
  * holds every change once (by op and by LSN, against the LSNs the raw baseline read). Any error or
- * difference fails the run (exit code 1) without a report.
+ * difference fails the run (exit code 1) without a report. With {@code --profile true}, one more
+ * C_apply run (not counted) is recorded with JFR and its hotspots go into the report.
  *
  * <p>Arguments (all optional): {@code --rows 100000 --updates 1.0 --deletes 0.1 --batch 500
- * --repetitions 3 --candidates raw,apply --checkpoint-interval-ms 2000 --parallelism 2 --warm-up true
- * --timeout-minutes 10 --out results/cdc-apply.md}.
+ * --repetitions 3 --candidates raw,apply,snapshot --checkpoint-interval-ms 2000 --parallelism 2 --warm-up true
+ * --profile true --timeout-minutes 10 --out results/cdc-apply.md}.
  */
 public final class CdcApplyBenchmark {
 
@@ -72,6 +73,7 @@ public final class CdcApplyBenchmark {
         int commits;
         double firstCommitSeconds = Double.NaN;
         double submitSeconds = Double.NaN;
+        double steadyRate = Double.NaN;
         /** Silver checked equal to PostgreSQL's final table (pipeline candidates); null for C_raw. */
         Boolean silverCorrect;
 
@@ -96,16 +98,17 @@ public final class CdcApplyBenchmark {
 
     private static void run(String[] args) throws Exception {
         Map<String, String> o = Bench.options(args, List.of("rows", "updates", "deletes", "batch", "repetitions",
-                "candidates", "checkpoint-interval-ms", "parallelism", "warm-up", "timeout-minutes", "out"));
+                "candidates", "checkpoint-interval-ms", "parallelism", "warm-up", "profile", "timeout-minutes", "out"));
         int rows = Integer.parseInt(o.getOrDefault("rows", "100000"));
         double updates = Double.parseDouble(o.getOrDefault("updates", "1.0"));
         double deletes = Double.parseDouble(o.getOrDefault("deletes", "0.1"));
         int batch = Integer.parseInt(o.getOrDefault("batch", "500"));
         int repetitions = Integer.parseInt(o.getOrDefault("repetitions", "3"));
-        List<Candidate> candidates = candidates(o.getOrDefault("candidates", "raw,apply"));
+        List<Candidate> candidates = candidates(o.getOrDefault("candidates", "raw,apply,snapshot"));
         Duration checkpointInterval = Duration.ofMillis(Long.parseLong(o.getOrDefault("checkpoint-interval-ms", "2000")));
         int parallelism = Integer.parseInt(o.getOrDefault("parallelism", "2"));
         boolean warmUp = bool(o.getOrDefault("warm-up", "true"), "warm-up");
+        boolean profile = bool(o.getOrDefault("profile", "true"), "profile");
         Duration timeout = Duration.ofMinutes(Long.parseLong(o.getOrDefault("timeout-minutes", "10")));
         Path out = Paths.get(o.getOrDefault("out", "results/cdc-apply.md"));
         if (rows < 1 || batch < 1 || repetitions < 1 || parallelism < 1) {
@@ -121,6 +124,9 @@ public final class CdcApplyBenchmark {
         Instant started = Instant.now();
 
         List<Measurement> measurements = new ArrayList<>();
+        JfrProfile.Hotspots hotspots = null;
+        Map<String, Long> threads = null;
+        double profileRate = Double.NaN;
         CdcWorkload workload;
         Setup setup = new Setup();
         try (LocalServices services = LocalServices.builder().workDir(scratch.resolve("services")).withIcebergCatalog().start()) {
@@ -136,7 +142,12 @@ public final class CdcApplyBenchmark {
             for (int rep = warmUp ? 0 : 1; rep <= repetitions; rep++) {
                 runs.add(rep == 0 ? "w" : String.valueOf(rep));
             }
-            int slots = (candidates.contains(Candidate.APPLY) ? runs.size() : 0) + runs.size() + 1;
+            boolean profiled = profile && candidates.contains(Candidate.APPLY);
+            List<String> applyRuns = new ArrayList<>(runs);
+            if (profiled) {
+                applyRuns.add("p");
+            }
+            int slots = (candidates.contains(Candidate.APPLY) ? applyRuns.size() : 0) + runs.size() + 1;
             if (slots > setup.maxReplicationSlots) {
                 throw new IllegalArgumentException("--repetitions " + repetitions + " needs " + slots + " replication slots at"
                         + " once; the server allows " + setup.maxReplicationSlots + " (max_replication_slots)");
@@ -150,7 +161,7 @@ public final class CdcApplyBenchmark {
             }
             Map<String, String> savepoints = new LinkedHashMap<>();
             if (candidates.contains(Candidate.APPLY)) {
-                for (String run : runs) {
+                for (String run : applyRuns) {
                     long t = System.nanoTime();
                     savepoints.put(run, pipeline.prepare("apply_" + run, timeout));
                     progress(String.format(Locale.ROOT, "apply_%s: job started (LATEST) and stopped with a savepoint before the"
@@ -206,6 +217,7 @@ public final class CdcApplyBenchmark {
                         m.commits = r.commits;
                         m.firstCommitSeconds = (r.firstCommitMillis - r.startMillis) / 1000.0;
                         m.submitSeconds = (r.submittedMillis - r.startMillis) / 1000.0;
+                        m.steadyRate = r.steadyRate;
                         m.silverCorrect = r.silverChecksum == setup.finalChecksum;
                         if (!m.silverCorrect) {
                             throw new IllegalStateException(name + ": silver's checksum differs from PostgreSQL's");
@@ -215,16 +227,32 @@ public final class CdcApplyBenchmark {
                     progress(String.format(Locale.ROOT, "%-10s %s: %,d %s in %.2f s = %,.0f/s (CPU %.1f s, load %.2f%s)",
                             c.label, rep == 0 ? "warm-up (not counted)" : "rep " + rep, m.changes,
                             c == Candidate.SNAPSHOT ? "rows" : "changes", m.seconds, m.rate(), m.cpuSeconds, m.loadAverage,
-                            c == Candidate.RAW ? "" : String.format(Locale.ROOT, ", %d commits, first after %.1f s, silver"
-                                    + " equals PostgreSQL", m.commits, m.firstCommitSeconds)));
+                            c == Candidate.RAW ? "" : String.format(Locale.ROOT, ", %d commits, first after %.1f s, then"
+                                    + " %,.0f/s; silver equals PostgreSQL", m.commits, m.firstCommitSeconds, m.steadyRate)));
                     if (rep > 0) {
                         measurements.add(m);
                     }
                 }
             }
+            if (profiled) {
+                progress("profiling one more C_apply run with JFR (not counted)");
+                Path jfr = scratch.resolve("cdc-apply.jfr");
+                try (JfrProfile recording = new JfrProfile(jfr)) {
+                    JfrProfile.Hotspots[] stopped = new JfrProfile.Hotspots[1];
+                    // Recorded until the job has ended: the checks' reads of bronze and silver stay out of the profile.
+                    CdcPipelineRun.Result r = pipeline.apply("apply_p", savepoints.get("p"), finalRows, lsns, timeout,
+                            () -> stopped[0] = recording.stop(15));
+                    dropSlotWhenReleased(services, workload.database(), CdcPipelineRun.slot("apply_p"));
+                    profileRate = workload.changes() * 1000.0 / (r.endMillis - r.startMillis);
+                    hotspots = stopped[0];
+                    threads = threads(jfr, 12);
+                }
+                progress(String.format(Locale.ROOT, "profiled C_apply: %,.0f changes/s; JFR recording %s (`jfr print --events"
+                        + " jdk.ExecutionSample` prints it; removed with the scratch directory)", profileRate, jfr));
+            }
         }
         String report = report(measurements, workload, setup, started, rows, updates, deletes, batch, repetitions, warmUp,
-                parallelism, checkpointInterval, args);
+                parallelism, checkpointInterval, args) + profileReport(hotspots, threads, profileRate);
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }
@@ -355,18 +383,59 @@ public final class CdcApplyBenchmark {
 
         b.append("Per repetition, in the order run:\n\n");
         b.append("| Rep | Candidate | Changes | Seconds | Changes/s | CPU s (whole JVM) | Changes per CPU s | Load avg at start |"
-                + " Submission s | Commits | First commit after s | Silver equals PostgreSQL |\n");
-        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                + " Submission s | Commits | First commit after s | Steady changes/s after it | Silver equals PostgreSQL |\n");
+        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Measurement m : ms) {
             boolean raw = m.candidate == Candidate.RAW;
-            b.append(String.format(Locale.ROOT, "| %d | %s | %,d | %.2f | %,.0f | %.1f | %,.0f | %.2f | %s | %s | %s | %s |%n",
+            b.append(String.format(Locale.ROOT, "| %d | %s | %,d | %.2f | %,.0f | %.1f | %,.0f | %.2f | %s | %s | %s | %s | %s |%n",
                     m.repetition, m.candidate.label, m.changes, m.seconds, m.rate(), m.cpuSeconds, m.changes / m.cpuSeconds,
                     m.loadAverage, raw ? "" : String.format(Locale.ROOT, "%.2f", m.submitSeconds),
                     raw ? "" : String.valueOf(m.commits),
                     raw ? "" : String.format(Locale.ROOT, "%.1f", m.firstCommitSeconds),
+                    raw || Double.isNaN(m.steadyRate) ? "" : String.format(Locale.ROOT, "%,.0f", m.steadyRate),
                     raw ? "" : m.silverCorrect ? "yes" : "**no**"));
         }
         return b.toString();
+    }
+
+    private static String profileReport(JfrProfile.Hotspots h, Map<String, Long> threads, double rate) {
+        if (h == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%n## Profile of one C_apply run (JFR)%n%nOne more C_apply run, not counted (%,.0f"
+                + " changes/s while recorded), with JDK Flight Recorder execution samples every 10 ms: %,d samples of Java"
+                + " code (threads in native code, e.g. RocksDB or zstd, are in the native table).%n%n", rate, h.samples));
+        b.append("By thread (Flink names a task's thread after its chained operators; subtask numbers removed):\n\n"
+                + "| Samples | Share | Thread |\n|---:|---:|---|\n");
+        threads.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v, 100.0 * v / h.samples, k)));
+        b.append("\nTop sampled methods (self):\n\n| Samples | Share | Method |\n|---:|---:|---|\n");
+        h.topFrames.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v, 100.0 * v / h.samples, k)));
+        b.append("\nBy package of the sampled method:\n\n| Samples | Share | Package |\n|---:|---:|---|\n");
+        h.packages.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v, 100.0 * v / h.samples, k)));
+        b.append("\nOur own code: the innermost `dev.lakestream` frame of each sample that has one, inclusive of what it calls"
+                + " (operators chained behind it included):\n\n| Samples | Share | Method |\n|---:|---:|---|\n");
+        h.ourFrames.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v, 100.0 * v / h.samples, k)));
+        b.append(String.format(Locale.ROOT, "%nThreads in native code: %,d samples (every 20 ms; idle threads waiting in a native"
+                + " poll or read count too), by the Java method that made the call:%n%n| Samples | Share | Method |%n|---:|---:|---|%n",
+                h.nativeSamples));
+        h.nativeFrames.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v,
+                100.0 * v / Math.max(1, h.nativeSamples), k)));
+        return b.toString();
+    }
+
+    /** Java execution samples of a JFR recording by thread name, subtask and attempt numbers removed, highest first. */
+    private static Map<String, Long> threads(Path jfr, int top) throws Exception {
+        Map<String, Long> counts = new java.util.HashMap<>();
+        for (jdk.jfr.consumer.RecordedEvent e : jdk.jfr.consumer.RecordingFile.readAllEvents(jfr)) {
+            if (e.getEventType().getName().equals("jdk.ExecutionSample") && e.getThread("sampledThread") != null) {
+                String name = String.valueOf(e.getThread("sampledThread").getJavaName())
+                        .replaceAll(" \\(\\d+/\\d+\\)(#\\d+)?", "").replaceAll("-\\d+$", "-N");
+                counts.merge(name, 1L, Long::sum);
+            }
+        }
+        return counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
     }
 
     private static double rawRate(List<Measurement> ms, int repetition) {
@@ -376,13 +445,14 @@ public final class CdcApplyBenchmark {
 
     private static String csv(List<Measurement> ms) {
         StringBuilder b = new StringBuilder("repetition,candidate,changes,seconds,changes_per_s,cpu_s,load_avg,submission_s,"
-                + "commits,first_commit_s,silver_equals_postgres\n");
+                + "commits,first_commit_s,steady_changes_per_s,silver_equals_postgres\n");
         for (Measurement m : ms) {
-            b.append(String.format(Locale.ROOT, "%d,%s,%d,%.3f,%.1f,%.2f,%.2f,%s,%s,%s,%s%n", m.repetition, m.candidate.label,
+            b.append(String.format(Locale.ROOT, "%d,%s,%d,%.3f,%.1f,%.2f,%.2f,%s,%s,%s,%s,%s%n", m.repetition, m.candidate.label,
                     m.changes, m.seconds, m.rate(), m.cpuSeconds, m.loadAverage,
                     Double.isNaN(m.submitSeconds) ? "" : String.format(Locale.ROOT, "%.2f", m.submitSeconds),
                     m.candidate == Candidate.RAW ? "" : String.valueOf(m.commits),
                     Double.isNaN(m.firstCommitSeconds) ? "" : String.format(Locale.ROOT, "%.2f", m.firstCommitSeconds),
+                    Double.isNaN(m.steadyRate) ? "" : String.format(Locale.ROOT, "%.1f", m.steadyRate),
                     m.silverCorrect == null ? "" : String.valueOf(m.silverCorrect)));
         }
         return b.toString();

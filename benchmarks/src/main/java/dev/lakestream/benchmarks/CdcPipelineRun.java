@@ -65,6 +65,8 @@ final class CdcPipelineRun {
         long submittedMillis;
         long endMillis;
         long firstCommitMillis;
+        /** Bronze's rate between its first commit and the one that completed it (NaN with a single commit). */
+        double steadyRate = Double.NaN;
         int commits;
         long bronzeRows;
         long silverRows;
@@ -160,20 +162,32 @@ final class CdcPipelineRun {
     /** C_apply: restores {@code savepoint} (from {@link #prepare}) and waits until silver and bronze hold every change. */
     Result apply(String run, String savepoint, Map<Long, String> expectedRows, long[] expectedLsns, Duration timeout)
             throws Exception {
+        return apply(run, savepoint, expectedRows, expectedLsns, timeout, () -> {});
+    }
+
+    /** As above; {@code ended} runs once the job has committed everything and ended, before the checks. */
+    Result apply(String run, String savepoint, Map<Long, String> expectedRows, long[] expectedLsns, Duration timeout,
+            Ended ended) throws Exception {
         Configuration config = config(run, false);
         return measure(config, run, savepoint, workload.changes(), workload.inserts + workload.updates, expectedRows,
-                expectedLsns, timeout);
+                expectedLsns, timeout, ended);
+    }
+
+    /** Called between a run's end and its checks (e.g. to stop a profile). */
+    @FunctionalInterface
+    interface Ended {
+        void run() throws Exception;
     }
 
     /** C_snapshot: a new job (INITIAL) on its own slot and tables reads the final table. */
     Result snapshot(String run, Map<Long, String> expectedRows, Duration timeout) throws Exception {
         Configuration config = config(run, true);
         recreateTables(config);
-        return measure(config, run, null, expectedRows.size(), expectedRows.size(), expectedRows, null, timeout);
+        return measure(config, run, null, expectedRows.size(), expectedRows.size(), expectedRows, null, timeout, () -> {});
     }
 
     private Result measure(Configuration config, String run, String savepoint, long bronzeTarget, long silverTarget,
-            Map<Long, String> expectedRows, long[] expectedLsns, Duration timeout) throws Exception {
+            Map<Long, String> expectedRows, long[] expectedLsns, Duration timeout, Ended ended) throws Exception {
         CdcCapture capture = IngestionPipeline.postgresCapture(config).orElseThrow();
         Catalog catalog = CatalogFactory.open(config);
         try {
@@ -229,18 +243,24 @@ final class CdcPipelineRun {
             if (failure != null) {
                 throw failure;
             }
+            ended.run();
             result.endMillis = 0;
             result.firstCommitMillis = Long.MAX_VALUE;
             for (Table table : List.of(bronze, silver)) {
                 long target = table == bronze ? bronzeTarget : silverTarget;
+                Snapshot first = null;
                 for (Snapshot s : table.snapshots()) {
                     if (s.timestampMillis() < result.startMillis) {
                         continue; // the empty table's creation
                     }
                     result.commits++;
+                    first = first == null ? s : first;
                     result.firstCommitMillis = Math.min(result.firstCommitMillis, s.timestampMillis());
                     if (records(s) >= target) {
                         result.endMillis = Math.max(result.endMillis, s.timestampMillis());
+                        if (table == bronze && s != first) {
+                            result.steadyRate = (target - records(first)) * 1000.0 / (s.timestampMillis() - first.timestampMillis());
+                        }
                         break;
                     }
                 }

@@ -18,6 +18,7 @@ import org.postgresql.replication.PGReplicationStream;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -27,7 +28,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * C_raw: what the same changes cost without Debezium, Flink, our operators and a catalog. One
@@ -60,6 +65,13 @@ final class CdcRawBaseline {
             return inserts + updates + deletes;
         }
     }
+
+    /** Closes a replication connection whose run overran its timeout (a daemon: never keeps the JVM alive). */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cdc-raw-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final PostgresServer postgres;
     private final String database;
@@ -94,7 +106,7 @@ final class CdcRawBaseline {
         PGProperty.OPTIONS.set(props, "-c TimeZone=UTC");
         Result result = new Result();
         long[] lsns = new long[(int) expected.changes()];
-        long deadline = System.nanoTime() + timeout.toNanos();
+        AtomicBoolean timedOut = new AtomicBoolean();
         CdcPgOutput message = new CdcPgOutput();
         FileAppender<Record> writer = null;
         GenericRecord row = null;
@@ -108,17 +120,24 @@ final class CdcRawBaseline {
                         .withSlotOption("publication_names", publication)
                         .withStatusInterval(1, TimeUnit.SECONDS)
                         .start();
+                // read() blocks until the next message (keepalives are answered inside it); the watchdog closes the
+                // connection at the deadline, which ends a read that would otherwise wait forever.
+                ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+                    timedOut.set(true);
+                    close(c);
+                }, timeout.toMillis(), TimeUnit.MILLISECONDS);
                 int changes = 0;
                 long lastLsn = -1;
                 while (changes < lsns.length) {
-                    ByteBuffer buffer = stream.readPending();
-                    if (buffer == null) {
-                        if (System.nanoTime() > deadline) {
+                    ByteBuffer buffer;
+                    try {
+                        buffer = stream.read();
+                    } catch (SQLException e) {
+                        if (timedOut.get()) {
                             throw new IllegalStateException("C_raw read " + changes + " of " + lsns.length + " changes within "
-                                    + timeout + " from slot " + slot);
+                                    + timeout + " from slot " + slot, e);
                         }
-                        TimeUnit.MILLISECONDS.sleep(1);
-                        continue;
+                        throw e;
                     }
                     message.decode(buffer);
                     switch (message.kind) {
@@ -162,6 +181,7 @@ final class CdcRawBaseline {
                     }
                     writer.add(row);
                 }
+                watchdog.cancel(false);
                 stream.close();
             }
             if (writer != null) {
@@ -193,6 +213,14 @@ final class CdcRawBaseline {
             fields.add(Types.NestedField.optional(4 + i, relation.columns.get(i), CdcPgOutput.icebergType(relation.typeOids.get(i))));
         }
         return new Schema(fields);
+    }
+
+    private static void close(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // The run fails with the timeout either way; the close's own error adds nothing.
+        }
     }
 
     static void dropSlot(PostgresServer postgres, String database, String slot) throws Exception {
