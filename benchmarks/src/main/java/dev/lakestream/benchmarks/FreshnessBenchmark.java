@@ -47,7 +47,18 @@ public final class FreshnessBenchmark {
         CLUSTER_SETTINGS.put("web.checkpoints.history", "1000");
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable t) {
+            // Loudly, and with a non-zero exit even if a client library left a non-daemon thread behind.
+            System.err.println("FreshnessBenchmark FAILED: " + t);
+            t.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         Map<String, String> o = Bench.options(args, List.of("modes", "rate-bronze", "rate-full", "checkpoint-interval-ms",
                 "duration-s", "kill-at-s", "recovery-s", "parallelism", "seed", "timeout-minutes", "out"));
         List<FreshnessRun.Mode> modes = modes(o.getOrDefault("modes", "bronze,full"));

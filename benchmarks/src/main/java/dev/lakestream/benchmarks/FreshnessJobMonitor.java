@@ -36,6 +36,8 @@ final class FreshnessJobMonitor {
         long checkpointedBytes;
         /** state_size: the full state the checkpoint refers to. */
         long stateBytes;
+        /** failure_message of a failed checkpoint; null for a completed one. */
+        String failureMessage;
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -77,6 +79,7 @@ final class FreshnessJobMonitor {
             c.durationMillis = h.path("end_to_end_duration").asLong();
             c.checkpointedBytes = h.path("checkpointed_size").asLong();
             c.stateBytes = h.path("state_size").asLong();
+            c.failureMessage = h.hasNonNull("failure_message") ? h.get("failure_message").asText() : null;
             checkpoints.put(c.id, c);
         }
         return stats.path("counts").path("completed").asLong();

@@ -70,10 +70,12 @@ final class FreshnessReport {
                                 + " TaskManager is started at once, and the load goes on for %d s more (at least until %d s).",
                         killAt.getSeconds(), recovery.getSeconds(), duration.getSeconds())));
         b.append("- Runs: ");
-        b.append(results.stream().map(r -> String.format(Locale.ROOT, "`%s` %s at %,.0f records/s, %.1f s checkpoints (%,d records,"
-                        + " producer at most %d ms behind its schedule)", r.name, r.mode == FreshnessRun.Mode.BRONZE
+        b.append(results.stream().map(r -> String.format(Locale.ROOT, "`%s` %s at %,.0f records/s, %.1f s checkpoints (%,d records"
+                        + " in %.0f s, producer at most %d ms behind its schedule, load average %.1f at the start and %.1f at"
+                        + " the end of the load)", r.name, r.mode == FreshnessRun.Mode.BRONZE
                         ? "bronze (Kafka -> bronze, gold off)" : "full (bronze + silver + gold windows + facility features)",
-                r.rate, r.intervalMillis / 1000.0, r.records, r.producerLagMillis)).collect(Collectors.joining("; ")));
+                r.rate, r.intervalMillis / 1000.0, r.records, (r.producerEnd - r.producerStart) / 1000.0, r.producerLagMillis,
+                r.loadAtStart, r.loadAtEnd)).collect(Collectors.joining("; ")));
         b.append(".\n\n");
 
         b.append("## Freshness: produced to visible in Iceberg\n\n");
@@ -114,6 +116,19 @@ final class FreshnessReport {
             }
         }
 
+        List<String> failures = new ArrayList<>();
+        for (FreshnessRun.Result r : results) {
+            r.checkpoints.stream().filter(c -> !"COMPLETED".equals(c.status)).forEach(c -> failures.add(String.format(
+                    Locale.ROOT, "%s checkpoint %d, triggered %.1f s into the load%s: %s", r.name, c.id,
+                    (c.triggerMillis - r.producerStart) / 1000.0, r.killed ? String.format(Locale.ROOT,
+                            " (the TaskManager was killed at %.1f s)", (r.killMillis - r.producerStart) / 1000.0) : "",
+                    c.failureMessage == null ? "no message" : c.failureMessage)));
+        }
+        if (!failures.isEmpty()) {
+            b.append("\nFailed checkpoints, with Flink's reason:\n\n");
+            failures.forEach(f -> b.append("- ").append(f).append('\n'));
+        }
+
         List<FreshnessRun.Result> killed = results.stream().filter(x -> x.killed).collect(Collectors.toList());
         if (!killed.isEmpty()) {
             b.append("\n## Recovery after a lost TaskManager\n\nThe TaskManager process (all slots: parallelism = slots) is"
@@ -124,12 +139,13 @@ final class FreshnessReport {
                     + " interval + 5 s, while the load still runs (otherwise: not before the load ended). \"Max freshness\": the"
                     + " oldest record of any bronze commit after the kill. The first commit can come before \"tasks running\":"
                     + " Iceberg's committer commits the restored checkpoint's pending files while it initializes.\n\n");
-            b.append("| Run | Loss noticed (JobManager) | Replacement registered | Tasks running | First commit |"
+            b.append("| Run | Killed at s into the load | Loss noticed (JobManager) | Replacement registered | Tasks running | First commit |"
                     + " Freshness back within interval + 5 s | Max freshness s | Records sent until back | Bronze p95 after"
-                    + " recovery s | Bronze exactly once |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                    + " recovery s | Bronze exactly once |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
             for (FreshnessRun.Result r : killed) {
-                b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | yes: %,d records, each once |%n",
-                        r.name, r.failureNoticedMillis == 0 ? "not recorded" : "+" + s(r.failureNoticedMillis - r.killMillis),
+                b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | yes: %,d records, each once |%n",
+                        r.name, s(r.killMillis - r.producerStart),
+                        r.failureNoticedMillis == 0 ? "not recorded" : "+" + s(r.failureNoticedMillis - r.killMillis),
                         "+" + s(r.replacementRegisteredMillis - r.killMillis), "+" + s(r.runningAgainMillis - r.killMillis),
                         "+" + s(r.firstCommitAfterMillis - r.killMillis),
                         r.recoveredMillis == 0 ? "**not before the load ended**" : "+" + s(r.recoveredMillis - r.killMillis),

@@ -86,6 +86,8 @@ final class FreshnessRun {
         List<FreshnessJobMonitor.Checkpoint> checkpoints;
         long bronzeCommits;
         String jobId;
+        double loadAtStart;
+        double loadAtEnd;
     }
 
     private final LocalServices services;
@@ -161,6 +163,7 @@ final class FreshnessRun {
             IngestionPipeline.bronzeTables(config).forEach((topic, spec) -> bronze.put(topic, catalog.loadTable(spec.identifier())));
             Map<String, SilverDataset> datasets = SilverOptions.datasetsBySource(config);
 
+            r.loadAtStart = Bench.loadAverage();
             producer.start();
             r.producerStart = producer.startMillis();
             r.warmupEnd = r.producerStart + 2 * interval.toMillis();
@@ -219,6 +222,7 @@ final class FreshnessRun {
             }
             producer.stop();
             r.producerEnd = System.currentTimeMillis();
+            r.loadAtEnd = Bench.loadAverage();
             r.records = producer.records();
             r.recordsPerTopic = producer.recordsPerTopic();
             r.producerLagMillis = producer.maxLagMillis();
