@@ -339,9 +339,9 @@ public final class CdcApplyBenchmark {
                 workload.changes(), CdcWorkload.TABLE, rows, updates, deletes, batch, workload.inserts, workload.updates,
                 workload.deletes, workload.transactions, batch, setup.walBytes / 1048576.0, workload.seconds,
                 workload.inserts - workload.deletes));
-        b.append(String.format(Locale.ROOT, "- %d repetitions of each candidate%s, interleaved (the order rotates each"
+        b.append(String.format(Locale.ROOT, "- %d repetition%s of each candidate%s, interleaved (the order rotates each"
                 + " repetition); each run on its own slot and, for the pipeline, its own freshly provisioned tables.%n%n",
-                repetitions, warmUp ? " after one warm-up of C_raw and C_apply (not counted)" : ""));
+                repetitions, repetitions == 1 ? "" : "s", warmUp ? " after one warm-up of C_raw and C_apply (not counted)" : ""));
 
         Map<Candidate, List<Measurement>> by = new LinkedHashMap<>();
         for (Candidate c : Candidate.values()) {
@@ -372,8 +372,8 @@ public final class CdcApplyBenchmark {
         b.append("\nChanges/s: the backlog's changes (C_snapshot: the final table's rows) over the candidate's time. C_raw: from"
                 + " just before the replication connection opens to the Parquet file closed (uploaded). C_apply: from just before"
                 + " the job's submission (MiniCluster start and savepoint restore included) to the commit after which bronze held"
-                + " every change and silver every row. Spread: (max - min) / median. CPU: this JVM only; PostgreSQL's walsender"
-                + " (logical decoding) runs in its own process for every candidate alike. No target for CDC in issue 9: the ratio"
+                + " every change and silver every row. Spread: (max - min) / median. CPU: this JVM only (Flink, or the raw reader);"
+                + " PostgreSQL's walsender (logical decoding) and s3proxy are other processes, working for every candidate alike. No target for CDC in issue 9: the ratio"
                 + " is stated, not judged.\n\n");
         b.append("Checks of every pipeline run (a failure stops the benchmark without a report): silver, read with Iceberg"
                 + " generics (equality deletes applied), equals `SELECT * FROM orders` row for row (same keys, same values;"
