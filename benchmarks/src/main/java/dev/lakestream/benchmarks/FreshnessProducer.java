@@ -36,7 +36,9 @@ import java.util.concurrent.locks.LockSupport;
  * every half millisecond; when it falls behind (a broker stall, a GC pause) it catches up in a burst
  * and {@link #maxLagMillis()} says by how much. Events are generated in chunks on a second thread so
  * that generation never stalls the schedule; clickstream chunks move one simulated hour forward
- * each, so event time keeps advancing for the gold windows of the full pipeline.
+ * each, so event time keeps advancing for the gold windows of the full pipeline (the generator
+ * cannot shift fulfillment or orders: their later chunks repeat the first hour, late data for the
+ * facility windows, which freshness does not look at).
  */
 final class FreshnessProducer implements AutoCloseable {
 
@@ -128,7 +130,14 @@ final class FreshnessProducer implements AutoCloseable {
                 while (n < due && !stop) {
                     int t = MIX[(int) (n % MIX.length)];
                     if (next[t] >= chunk[t].size()) {
-                        chunk = chunks.take();
+                        List<DomainEventGenerator.Event>[] fresh = null;
+                        while (fresh == null && !stop) {
+                            fresh = chunks.poll(100, TimeUnit.MILLISECONDS);
+                        }
+                        if (fresh == null) {
+                            return; // stopped while waiting for the generator
+                        }
+                        chunk = fresh;
                         next = new int[3];
                     }
                     DomainEventGenerator.Event event = chunk[t].get(next[t]++);

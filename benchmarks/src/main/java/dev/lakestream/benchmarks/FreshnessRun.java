@@ -154,7 +154,8 @@ final class FreshnessRun {
         FreshnessJobMonitor monitor = new FreshnessJobMonitor(cluster.restEndpoint(), jobId);
         Catalog catalog = CatalogFactory.open(config);
         try (FreshnessProducer producer = new FreshnessProducer(services.kafkaBootstrapServers(), topics, rate, seed,
-                (int) Math.min(100_000, Math.max(5_000, rate * 20)))) {
+                // One chunk for the whole run where it fits in memory: then its event times span one simulated hour.
+                (int) Math.min(100_000, Math.max(5_000, rate * duration.getSeconds())))) {
             rest.awaitStatus(jobId, "RUNNING", timeout);
             awaitFirstCheckpoint(rest, monitor, jobId, timeout);
             progress(name + ": job " + jobId + " running, first checkpoint completed; producing " + (long) rate + " records/s");
