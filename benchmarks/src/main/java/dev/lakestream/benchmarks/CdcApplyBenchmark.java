@@ -227,8 +227,9 @@ public final class CdcApplyBenchmark {
                     progress(String.format(Locale.ROOT, "%-10s %s: %,d %s in %.2f s = %,.0f/s (CPU %.1f s, load %.2f%s)",
                             c.label, rep == 0 ? "warm-up (not counted)" : "rep " + rep, m.changes,
                             c == Candidate.SNAPSHOT ? "rows" : "changes", m.seconds, m.rate(), m.cpuSeconds, m.loadAverage,
-                            c == Candidate.RAW ? "" : String.format(Locale.ROOT, ", %d commits, first after %.1f s, then"
-                                    + " %,.0f/s; silver equals PostgreSQL", m.commits, m.firstCommitSeconds, m.steadyRate)));
+                            c == Candidate.RAW ? "" : String.format(Locale.ROOT, ", %d commits, first after %.1f s%s; silver"
+                                    + " equals PostgreSQL", m.commits, m.firstCommitSeconds, Double.isNaN(m.steadyRate) ? ""
+                                    : String.format(Locale.ROOT, ", then %,.0f/s", m.steadyRate))));
                     if (rep > 0) {
                         measurements.add(m);
                     }
@@ -395,6 +396,9 @@ public final class CdcApplyBenchmark {
                     raw || Double.isNaN(m.steadyRate) ? "" : String.format(Locale.ROOT, "%,.0f", m.steadyRate),
                     raw ? "" : m.silverCorrect ? "yes" : "**no**"));
         }
+        b.append("\nCommits: bronze's and silver's together. Steady changes/s: bronze's changes committed after its first commit"
+                + " over the time from that commit to the one that completed it, without the start-up and the first checkpoint;"
+                + " empty when one commit held everything.\n");
         return b.toString();
     }
 
