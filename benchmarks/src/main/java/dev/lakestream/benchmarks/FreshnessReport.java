@@ -95,6 +95,13 @@ final class FreshnessReport {
             }
         }
         for (FreshnessRun.Result r : results) {
+            b.append(String.format(Locale.ROOT, "%n%s: %,d bronze commits with rows (three tables)%s.", r.name, r.bronzeCommits,
+                    r.mode == FreshnessRun.Mode.FULL ? String.format(Locale.ROOT, "; silver + quarantine hold %,d rows, the"
+                            + " silver topics' records less their %,d planted retry duplicates", r.silverLanded,
+                            r.silverExpectedMissing) : ""));
+        }
+        b.append('\n');
+        for (FreshnessRun.Result r : results) {
             if (r.steadyPendingAtKill > 0) {
                 b.append(String.format(Locale.ROOT, "%n%s: %d partitions still had steady-phase records not visible in bronze"
                         + " when the TaskManager was killed (the wait before the kill ran out): those records' freshness"
