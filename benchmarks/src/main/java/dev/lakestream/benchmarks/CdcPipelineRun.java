@@ -134,20 +134,33 @@ final class CdcPipelineRun {
         }
         JobClient job = submit(config, run + "-prepare", null);
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (job.getJobStatus().get(10, TimeUnit.SECONDS) != JobStatus.RUNNING) {
+        CompletableFuture<JobExecutionResult> end = job.getJobExecutionResult();
+        while (true) {
+            // Asked first: once the job has ended, its MiniCluster is gone and cannot tell a status.
+            if (end.isDone()) {
+                end.get(); // throws the job's failure
+                throw new IllegalStateException(run + ": the job ended before it ran");
+            }
+            if (job.getJobStatus().get(10, TimeUnit.SECONDS) == JobStatus.RUNNING) {
+                break;
+            }
             if (System.nanoTime() > deadline) {
                 job.cancel().get(60, TimeUnit.SECONDS);
                 throw new IllegalStateException(run + ": the job did not reach RUNNING within " + timeout);
             }
             Thread.sleep(100);
         }
-        // The savepoint needs every task running and the source's stream split made: retried until it is taken.
+        // A savepoint is declined while tasks are still starting: retried until it is taken. Its source state holds the
+        // stream offset LATEST fixed at the job's start, before any change of the backlog.
         String savepoint = null;
         while (savepoint == null) {
             try {
                 savepoint = job.stopWithSavepoint(false, scratch.resolve("savepoints-" + run).toUri().toString(),
                         SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
             } catch (ExecutionException e) {
+                if (end.isDone()) {
+                    end.get(); // throws the job's failure
+                }
                 if (System.nanoTime() > deadline) {
                     job.cancel().get(60, TimeUnit.SECONDS);
                     throw new IllegalStateException(run + ": no savepoint within " + timeout, e);
@@ -155,7 +168,7 @@ final class CdcPipelineRun {
                 Thread.sleep(500);
             }
         }
-        job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+        end.get(60, TimeUnit.SECONDS);
         return savepoint;
     }
 
