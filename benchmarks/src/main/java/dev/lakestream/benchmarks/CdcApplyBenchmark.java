@@ -39,7 +39,7 @@ import java.util.stream.Collectors;
  * tables. Every pipeline run is checked: silver equals PostgreSQL's final table row for row, bronze
  * holds every change once (by op and by LSN, against the LSNs the raw baseline read). Any error or
  * difference fails the run (exit code 1) without a report. With {@code --profile true}, one more
- * C_apply run (not counted) is recorded with JFR and its hotspots go into the report.
+ * C_apply run (not counted) is profiled with async-profiler and its hotspots go into the report.
  *
  * <p>Arguments (all optional): {@code --rows 100000 --updates 1.0 --deletes 0.1 --batch 500
  * --repetitions 3 --candidates raw,apply,snapshot --checkpoint-interval-ms 2000 --parallelism 2 --warm-up true
@@ -124,8 +124,7 @@ public final class CdcApplyBenchmark {
         Instant started = Instant.now();
 
         List<Measurement> measurements = new ArrayList<>();
-        JfrProfile.Hotspots hotspots = null;
-        Map<String, Long> threads = null;
+        CpuProfile.Hotspots hotspots = null;
         double profileRate = Double.NaN;
         CdcWorkload workload;
         Setup setup = new Setup();
@@ -236,24 +235,23 @@ public final class CdcApplyBenchmark {
                 }
             }
             if (profiled) {
-                progress("profiling one more C_apply run with JFR (not counted)");
-                Path jfr = scratch.resolve("cdc-apply.jfr");
-                try (JfrProfile recording = new JfrProfile(jfr)) {
-                    JfrProfile.Hotspots[] stopped = new JfrProfile.Hotspots[1];
-                    // Recorded until the job has ended: the checks' reads of bronze and silver stay out of the profile.
-                    CdcPipelineRun.Result r = pipeline.apply("apply_p", savepoints.get("p"), finalRows, lsns, timeout,
-                            () -> stopped[0] = recording.stop(15));
-                    dropSlotWhenReleased(services, workload.database(), CdcPipelineRun.slot("apply_p"));
-                    profileRate = workload.changes() * 1000.0 / (r.endMillis - r.startMillis);
-                    hotspots = stopped[0];
-                    threads = threads(jfr, 12);
-                }
-                progress(String.format(Locale.ROOT, "profiled C_apply: %,.0f changes/s; JFR recording %s (`jfr print --events"
-                        + " jdk.ExecutionSample` prints it; removed with the scratch directory)", profileRate, jfr));
+                progress("profiling one more C_apply run with async-profiler (not counted)");
+                Path stacks = Paths.get("target", "profiles", "cdc-apply.collapsed");
+                CpuProfile cpu = CpuProfile.start();
+                CpuProfile.Hotspots[] stopped = new CpuProfile.Hotspots[1];
+                // Sampled until the job has ended: the checks' reads of bronze and silver stay out of the profile.
+                CdcPipelineRun.Result r = pipeline.apply("apply_p", savepoints.get("p"), finalRows, lsns, timeout,
+                        () -> stopped[0] = cpu.stop(stacks, 15));
+                dropSlotWhenReleased(services, workload.database(), CdcPipelineRun.slot("apply_p"));
+                profileRate = workload.changes() * 1000.0 / (r.endMillis - r.startMillis);
+                hotspots = stopped[0];
+                progress(String.format(Locale.ROOT, "profiled C_apply: %,.0f changes/s; collapsed stacks: %s", profileRate,
+                        stacks.toAbsolutePath()));
             }
         }
         String report = report(measurements, workload, setup, started, rows, updates, deletes, batch, repetitions, warmUp,
-                parallelism, checkpointInterval, args) + profileReport(hotspots, threads, profileRate);
+                parallelism, checkpointInterval, args) + (hotspots == null ? "" : CpuProfile.markdown("CPU profile of one C_apply run",
+                        String.format(Locale.ROOT, "C_apply run, not counted (%,.0f changes/s while profiled)", profileRate), hotspots));
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }
@@ -400,46 +398,6 @@ public final class CdcApplyBenchmark {
                 + " over the time from that commit to the one that completed it, without the start-up and the first checkpoint;"
                 + " empty when one commit held everything.\n");
         return b.toString();
-    }
-
-    private static String profileReport(JfrProfile.Hotspots h, Map<String, Long> threads, double rate) {
-        if (h == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%n## Profile of one C_apply run (JFR)%n%nOne more C_apply run, not counted (%,.0f"
-                + " changes/s while recorded), with JDK Flight Recorder execution samples every 10 ms: %,d samples of Java"
-                + " code (threads in native code, e.g. RocksDB or zstd, are in the native table).%n%n", rate, h.samples));
-        b.append("By thread (Flink names a task's thread after its chained operators; subtask numbers removed):\n\n"
-                + "| Samples | Share | Thread |\n|---:|---:|---|\n");
-        threads.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v, 100.0 * v / h.samples, k)));
-        b.append("\nTop sampled methods (self):\n\n| Samples | Share | Method |\n|---:|---:|---|\n");
-        h.topFrames.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v, 100.0 * v / h.samples, k)));
-        b.append("\nBy package of the sampled method:\n\n| Samples | Share | Package |\n|---:|---:|---|\n");
-        h.packages.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v, 100.0 * v / h.samples, k)));
-        b.append("\nOur own code: the innermost `dev.lakestream` frame of each sample that has one, inclusive of what it calls"
-                + " (operators chained behind it included):\n\n| Samples | Share | Method |\n|---:|---:|---|\n");
-        h.ourFrames.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v, 100.0 * v / h.samples, k)));
-        b.append(String.format(Locale.ROOT, "%nThreads in native code: %,d samples (every 20 ms; idle threads waiting in a native"
-                + " poll or read count too), by the Java method that made the call:%n%n| Samples | Share | Method |%n|---:|---:|---|%n",
-                h.nativeSamples));
-        h.nativeFrames.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v,
-                100.0 * v / Math.max(1, h.nativeSamples), k)));
-        return b.toString();
-    }
-
-    /** Java execution samples of a JFR recording by thread name, subtask and attempt numbers removed, highest first. */
-    private static Map<String, Long> threads(Path jfr, int top) throws Exception {
-        Map<String, Long> counts = new java.util.HashMap<>();
-        for (jdk.jfr.consumer.RecordedEvent e : jdk.jfr.consumer.RecordingFile.readAllEvents(jfr)) {
-            if (e.getEventType().getName().equals("jdk.ExecutionSample") && e.getThread("sampledThread") != null) {
-                String name = String.valueOf(e.getThread("sampledThread").getJavaName())
-                        .replaceAll(" \\(\\d+/\\d+\\)(#\\d+)?", "").replaceAll("-\\d+$", "-N");
-                counts.merge(name, 1L, Long::sum);
-            }
-        }
-        return counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top)
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
     }
 
     private static double rawRate(List<Measurement> ms, int repetition) {

@@ -4,6 +4,7 @@ import dev.lakestream.catalog.CatalogFactory;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.CdcChangelogTable;
 import dev.lakestream.jobs.IngestionPipeline;
+import dev.lakestream.jobs.testing.MiniClusters;
 import dev.lakestream.jobs.cdc.CdcCapture;
 import dev.lakestream.jobs.config.PipelineConfig;
 import dev.lakestream.localservices.LocalServices;
@@ -390,7 +391,8 @@ final class CdcPipelineRun {
         if (savepoint != null) {
             flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
+                MiniClusters.sizedLikeMsf(flink, parallelism));
         IngestionPipeline.build(env, config);
         return env.executeAsync(config.getString("pipeline.name", run));
     }

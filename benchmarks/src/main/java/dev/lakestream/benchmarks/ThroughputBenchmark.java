@@ -29,11 +29,11 @@ import java.util.stream.Collectors;
  * processes on the machine falls on all of them alike; the report gives medians, spreads and the
  * ratios to R_raw, both of the medians and the median of each repetition's own ratio.
  *
- * <p>Arguments (all optional): {@code --orders 50000 --clicks 150000 --fulfillment 50000
+ * <p>Arguments (all optional): {@code --orders 200000 --clicks 600000 --fulfillment 200000
  * --repetitions 3 --checkpoint-interval-ms 2000 --parallelism 2 --seed 20261121 --candidates
- * raw,bronze,full --profile bronze --timeout-minutes 10 --out results/throughput.md}. For each
+ * raw,bronze,full --profile bronze,full --timeout-minutes 10 --out results/throughput.md}. For each
  * candidate of {@code --profile} ({@code none}, or a list) one more run (not counted) is recorded
- * with JFR and its hotspots go into the report.
+ * with async-profiler and its hotspots go into the report.
  */
 public final class ThroughputBenchmark {
 
@@ -72,14 +72,14 @@ public final class ThroughputBenchmark {
     public static void main(String[] args) throws Exception {
         Map<String, String> o = Bench.options(args, List.of("orders", "clicks", "fulfillment", "repetitions",
                 "checkpoint-interval-ms", "parallelism", "seed", "candidates", "profile", "timeout-minutes", "out"));
-        int orders = Integer.parseInt(o.getOrDefault("orders", "50000"));
-        int clicks = Integer.parseInt(o.getOrDefault("clicks", "150000"));
-        int fulfillment = Integer.parseInt(o.getOrDefault("fulfillment", "50000"));
+        int orders = Integer.parseInt(o.getOrDefault("orders", "200000"));
+        int clicks = Integer.parseInt(o.getOrDefault("clicks", "600000"));
+        int fulfillment = Integer.parseInt(o.getOrDefault("fulfillment", "200000"));
         int repetitions = Integer.parseInt(o.getOrDefault("repetitions", "3"));
         Duration checkpointInterval = Duration.ofMillis(Long.parseLong(o.getOrDefault("checkpoint-interval-ms", "2000")));
         int parallelism = Integer.parseInt(o.getOrDefault("parallelism", "2"));
         long seed = Long.parseLong(o.getOrDefault("seed", "20261121"));
-        List<Candidate> profiled = candidates(o.getOrDefault("profile", "bronze"), "profile", false);
+        List<Candidate> profiled = candidates(o.getOrDefault("profile", "bronze,full"), "profile", false);
         List<Candidate> candidates = candidates(o.getOrDefault("candidates", "raw,bronze,full"), "candidates", true);
         Duration timeout = Duration.ofMinutes(Long.parseLong(o.getOrDefault("timeout-minutes", "10")));
         Path out = Paths.get(o.getOrDefault("out", "results/throughput.md"));
@@ -93,7 +93,7 @@ public final class ThroughputBenchmark {
         Instant started = Instant.now();
 
         List<Measurement> measurements = new ArrayList<>();
-        Map<Candidate, JfrProfile.Hotspots> hotspots = new LinkedHashMap<>();
+        Map<Candidate, CpuProfile.Hotspots> hotspots = new LinkedHashMap<>();
         Map<Candidate, Double> profiledRates = new LinkedHashMap<>();
         ThroughputInput input;
         try (LocalServices services = LocalServices.builder().workDir(scratch.resolve("services"))
@@ -111,7 +111,12 @@ public final class ThroughputBenchmark {
             // A warm-up of each candidate (not counted): class loading, JIT, the first MiniCluster.
             progress("warm-up (not counted)");
             new RawBaseline(services.kafkaBootstrapServers(), s3, rawLocation + "/warm-up").run(input.endOffsets, parallelism);
+            // Every measured pipeline warms up: the full pipeline's first run spends a quarter of its CPU in
+            // the JIT compilers (its silver, gold and Table API code is not in the bronze run).
             pipeline.run(PipelineThroughput.Mode.BRONZE, "warm-up", timeout);
+            if (candidates.contains(Candidate.FULL)) {
+                pipeline.run(PipelineThroughput.Mode.FULL, "warm-up-full", timeout);
+            }
 
             Candidate[] order = candidates.toArray(new Candidate[0]);
             for (int rep = 1; rep <= repetitions; rep++) {
@@ -128,14 +133,14 @@ public final class ThroughputBenchmark {
             }
             for (Candidate c : profiled) {
                 String name = c.name().toLowerCase(Locale.ROOT);
-                progress("profiling one more " + c.label + " run with JFR (not counted)");
-                try (JfrProfile jfr = new JfrProfile(scratch.resolve(name + ".jfr"))) {
-                    Measurement m = measure(c, 0, services, s3, rawLocation, pipeline, input, parallelism, timeout);
-                    profiledRates.put(c, m.rate());
-                    hotspots.put(c, jfr.stop(15));
-                }
-                progress("JFR recording: " + scratch.resolve(name + ".jfr") + " (until the next run; `jfr print --events"
-                        + " jdk.ExecutionSample` prints it)");
+                progress("profiling one more " + c.label + " run with async-profiler (not counted)");
+                Path stacks = Paths.get("target", "profiles", "throughput-" + name + ".collapsed");
+                CpuProfile profile = CpuProfile.start();
+                Measurement m = measure(c, 0, services, s3, rawLocation, pipeline, input, parallelism, timeout);
+                profiledRates.put(c, m.rate());
+                hotspots.put(c, profile.stop(stacks, 15));
+                progress("collapsed stacks: " + stacks.toAbsolutePath() + " (a flame graph: async-profiler's"
+                        + " converter, or flamegraph.pl)");
             }
         }
         String report = report(measurements, input, started, parallelism, checkpointInterval, repetitions, seed,
@@ -180,7 +185,7 @@ public final class ThroughputBenchmark {
     }
 
     private static String report(List<Measurement> ms, ThroughputInput input, Instant started, int parallelism,
-            Duration checkpointInterval, int repetitions, long seed, Map<Candidate, JfrProfile.Hotspots> profiles,
+            Duration checkpointInterval, int repetitions, long seed, Map<Candidate, CpuProfile.Hotspots> profiles,
             Map<Candidate, Double> profiledRates, String[] args) {
         StringBuilder b = new StringBuilder();
         Runtime rt = Runtime.getRuntime();
@@ -204,7 +209,7 @@ public final class ThroughputBenchmark {
                         .map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue()))
                         .collect(Collectors.joining(", ")),
                 ThroughputInput.PARTITIONS, seed, input.defects));
-        b.append(String.format(Locale.ROOT, "- %d repetitions of each candidate after one warm-up of R_raw and R_bronze,"
+        b.append(String.format(Locale.ROOT, "- %d repetitions of each candidate after one warm-up of each (not counted),"
                 + " interleaved (the order rotates each repetition).%n%n", repetitions));
 
         Map<Candidate, List<Measurement>> by = new LinkedHashMap<>();
@@ -255,30 +260,8 @@ public final class ThroughputBenchmark {
                 + " from the first commit to the last, without the start-up and the first checkpoint; it means little"
                 + " when the input takes only a few checkpoint intervals (then most records are in the first commit).\n");
 
-        for (Map.Entry<Candidate, JfrProfile.Hotspots> profile : profiles.entrySet()) {
-            JfrProfile.Hotspots hotspots = profile.getValue();
-            Candidate c = profile.getKey();
-            b.append(String.format(Locale.ROOT, "%n## Profile of one %s run (JFR)%n%nOne more %s run, not counted"
-                    + " (%,.0f records/s while recorded), with JDK Flight Recorder execution samples every 10 ms: %,d"
-                    + " samples of Java code (threads in native code, e.g. zstd or the socket, are not sampled).%n%n",
-                    c.label, c.label, profiledRates.get(c), hotspots.samples));
-            b.append("Top sampled methods (self):\n\n| Samples | Share | Method |\n|---:|---:|---|\n");
-            hotspots.topFrames.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v,
-                    100.0 * v / hotspots.samples, k)));
-            b.append("\nBy package of the sampled method:\n\n| Samples | Share | Package |\n|---:|---:|---|\n");
-            hotspots.packages.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v,
-                    100.0 * v / hotspots.samples, k)));
-            b.append("\nOur own code: the innermost `dev.lakestream` frame of each sample that has one, inclusive of"
-                    + " what it calls (operators chained behind it included: the replay guard's share holds the Iceberg"
-                    + " writer it hands each row to):\n\n| Samples | Share | Method |\n|---:|---:|---|\n");
-            hotspots.ourFrames.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v,
-                    100.0 * v / hotspots.samples, k)));
-            b.append(String.format(Locale.ROOT, "%nThreads in native code: %,d samples (every 20 ms; idle threads waiting"
-                    + " in a native poll or read count too), by the Java method that made the call:%n%n"
-                    + "| Samples | Share | Method |%n|---:|---:|---|%n", hotspots.nativeSamples));
-            hotspots.nativeFrames.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %,d | %.1f%% | `%s` |%n", v,
-                    100.0 * v / Math.max(1, hotspots.nativeSamples), k)));
-        }
+        profiles.forEach((c, h) -> b.append(CpuProfile.markdown("CPU profile of one " + c.label + " run", String.format(
+                Locale.ROOT, "%s run, not counted (%,.0f records/s while profiled)", c.label, profiledRates.get(c)), h)));
         return b.toString();
     }
 

@@ -92,9 +92,22 @@ public final class SourcePosition implements Comparable<SourcePosition>, Seriali
             if (i > 0) {
                 out.append('.');
             }
-            out.append(String.format(Locale.ROOT, "%020d", parts[i]));
+            appendPadded(out, parts[i]);
         }
         return out.toString();
+    }
+
+    /** {@code %020d} without String.format, which cost 3% of the CDC apply benchmark's samples (once per change). */
+    private static void appendPadded(StringBuilder out, long value) {
+        if (value < 0) {
+            out.append(String.format(Locale.ROOT, "%020d", value));
+            return;
+        }
+        String digits = Long.toString(value);
+        for (int pad = 20 - digits.length(); pad > 0; pad--) {
+            out.append('0');
+        }
+        out.append(digits);
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.lakestream.jobs.silver.DeduplicateEvents;
 import dev.lakestream.jobs.silver.SilverDataset;
 import dev.lakestream.jobs.silver.SilverOptions;
 import dev.lakestream.jobs.IngestionPipeline;
+import dev.lakestream.jobs.testing.MiniClusters;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.testing.CatchUpThenStop;
 import dev.lakestream.jobs.testing.KafkaTestTopics;
@@ -178,7 +179,7 @@ public final class LocalPipelineRun {
         Configuration flink = new Configuration();
         ProgressReporter.install(flink);
         flink.setString("execution.checkpointing.dir", options.workDir.resolve("checkpoints").toUri().toString());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, flink);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, MiniClusters.sizedLikeMsf(flink, 2));
         IngestionPipeline.build(env, config.configuration());
 
         Catalog catalog = CatalogFactory.open(config.configuration());
