@@ -63,7 +63,7 @@ public final class FreshnessBenchmark {
                 "duration-s", "kill-at-s", "recovery-s", "parallelism", "seed", "timeout-minutes", "out"));
         List<FreshnessRun.Mode> modes = modes(o.getOrDefault("modes", "bronze,full"));
         double rateBronze = Double.parseDouble(o.getOrDefault("rate-bronze", "5000"));
-        double rateFull = Double.parseDouble(o.getOrDefault("rate-full", "500"));
+        double rateFull = Double.parseDouble(o.getOrDefault("rate-full", "2000"));
         List<Duration> intervals = new ArrayList<>();
         for (String v : o.getOrDefault("checkpoint-interval-ms", "2000").split(",")) {
             intervals.add(Duration.ofMillis(Long.parseLong(v.trim())));
