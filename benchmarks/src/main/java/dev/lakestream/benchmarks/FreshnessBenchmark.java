@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * snapshot history, Flink's checkpoint statistics, and the TaskManager process killed with SIGKILL
  * half-way, a replacement started at once; bronze must then hold every produced record exactly once.
  *
- * <p>Arguments (all optional): {@code --modes bronze,full --rate-bronze 5000 --rate-full 500
+ * <p>Arguments (all optional): {@code --modes bronze,full --rate-bronze 5000 --rate-full 2000
  * --checkpoint-interval-ms 2000 (a list runs each) --duration-s 120 --kill-at-s 60 (0: no loss)
  * --recovery-s 60 --parallelism 2 --seed 20261121 --timeout-minutes 5 --out results/freshness.md}.
  * Needs the application jar and the cluster classpath that {@code mvn -pl benchmarks -am verify}
