@@ -74,7 +74,7 @@ final class Bench {
     static String machine() {
         Runtime rt = Runtime.getRuntime();
         return String.format(Locale.ROOT, "%d cores, %s %s (%s), max heap %d MiB, %s %s; Flink %s, Iceberg %s;"
-                        + " load average %.2f when written (other processes share the machine)",
+                        + " load average %.2f when written (it counts the runnable threads of the benchmark itself, the pipeline's included, and of any other process)",
                 rt.availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
                 System.getProperty("java.vendor"), rt.maxMemory() >> 20, System.getProperty("os.name"),
                 System.getProperty("os.arch"), EnvironmentInformation.getVersion(), IcebergBuild.version(), loadAverage());

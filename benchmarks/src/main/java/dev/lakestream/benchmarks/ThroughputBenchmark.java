@@ -194,7 +194,7 @@ public final class ThroughputBenchmark {
                 started.truncatedTo(ChronoUnit.SECONDS), Duration.between(started, Instant.now()).toMillis() / 1000.0,
                 String.join(" ", args)));
         b.append(String.format(Locale.ROOT, "- Machine: %d cores, %s %s (%s), max heap %d MiB, %s %s; load average %.2f"
-                        + " at the end (other processes share the machine).%n",
+                        + " at the end (it counts the runnable threads of the benchmark itself, the pipeline's included, and of any other process).%n",
                 rt.availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
                 System.getProperty("java.vendor"), rt.maxMemory() >> 20, System.getProperty("os.name"),
                 System.getProperty("os.arch"), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
