@@ -4,6 +4,7 @@ import dev.lakestream.catalog.CatalogFactory;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.CdcChangelogTable;
 import dev.lakestream.jobs.IngestionPipeline;
+import dev.lakestream.jobs.localrun.LocalServicesConfig;
 import dev.lakestream.jobs.testing.MiniClusters;
 import dev.lakestream.jobs.cdc.CdcCapture;
 import dev.lakestream.jobs.config.PipelineConfig;
@@ -90,19 +91,8 @@ final class CdcPipelineRun {
 
     /** The pipeline's configuration for run {@code run} (its slot and table prefix), validated as production does. */
     Configuration config(String run, boolean snapshot) {
-        Map<String, String> catalog = services.icebergCatalogProperties();
-        Map<String, String> raw = new LinkedHashMap<>();
-        // The catalog keys of LocalServicesConfig.pipelineProperties, without its Kafka keys: no broker runs here.
-        raw.put("catalog.type", "JDBC");
-        raw.put("catalog.uri", catalog.get("uri"));
-        raw.put("catalog.jdbc.user", catalog.get("jdbc.user"));
-        raw.put("catalog.jdbc.password", catalog.get("jdbc.password"));
-        raw.put("catalog.warehouse", catalog.get("warehouse"));
-        raw.put("catalog.s3.endpoint", catalog.get("s3.endpoint"));
-        raw.put("catalog.s3.path-style-access", "true");
-        raw.put("catalog.s3.access-key-id", catalog.get("s3.access-key-id"));
-        raw.put("catalog.s3.secret-access-key", catalog.get("s3.secret-access-key"));
-        raw.put("catalog.region", catalog.getOrDefault("client.region", "us-east-1"));
+        // The catalog keys alone: no Kafka broker runs here.
+        Map<String, String> raw = new LinkedHashMap<>(LocalServicesConfig.catalogProperties(services));
         raw.put("cdc.postgres.hostname", services.postgres().host());
         raw.put("cdc.postgres.port", String.valueOf(services.postgres().port()));
         raw.put("cdc.postgres.database", workload.database());

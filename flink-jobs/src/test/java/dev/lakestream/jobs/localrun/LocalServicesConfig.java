@@ -12,10 +12,17 @@ public final class LocalServicesConfig {
     private LocalServicesConfig() {}
 
     public static Map<String, String> pipelineProperties(LocalServices services, List<String> topics) {
-        Map<String, String> catalog = services.icebergCatalogProperties();
         Map<String, String> raw = new LinkedHashMap<>();
         raw.put("kafka.bootstrap-servers", services.kafkaBootstrapServers());
         raw.put("kafka.topics", String.join(";", topics));
+        raw.putAll(catalogProperties(services));
+        return raw;
+    }
+
+    /** The catalog keys alone (JDBC catalog on the local PostgreSQL, S3FileIO on the local store). */
+    public static Map<String, String> catalogProperties(LocalServices services) {
+        Map<String, String> catalog = services.icebergCatalogProperties();
+        Map<String, String> raw = new LinkedHashMap<>();
         raw.put("catalog.type", "JDBC");
         raw.put("catalog.uri", catalog.get("uri"));
         raw.put("catalog.jdbc.user", catalog.get("jdbc.user"));
