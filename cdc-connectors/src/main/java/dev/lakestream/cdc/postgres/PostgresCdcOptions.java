@@ -70,8 +70,9 @@ public final class PostgresCdcOptions {
     public static final ConfigOption<StartupMode> STARTUP_MODE =
             ConfigOptions.key("cdc.postgres.startup-mode").enumType(StartupMode.class).defaultValue(StartupMode.INITIAL)
                     .withDescription(
-                            "Without a checkpoint to restore: INITIAL (snapshot, then stream) or LATEST (stream only)."
-                                    + " Ignored on restore.");
+                            "Without a checkpoint to restore: INITIAL (snapshot, then stream) or LATEST (stream only,"
+                                    + " from the server's current WAL position when the job starts: changes an existing"
+                                    + " slot still holds are skipped). Ignored on restore.");
 
     public static final ConfigOption<Integer> SNAPSHOT_CHUNK_SIZE =
             ConfigOptions.key("cdc.postgres.snapshot-chunk-size").intType().defaultValue(8096)
