@@ -3,6 +3,9 @@ package dev.lakestream.jobs.testing;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.table.data.RowData;
 
 import java.util.concurrent.TimeUnit;
@@ -13,10 +16,13 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Passes rows through, paced to a maximum rate so a bounded test input spans several
  * checkpoints, and optionally throws once: on the first execution attempt, after the given number
- * of checkpoints has completed. Counts its failures in a JVM-wide counter the test reads (the
+ * of checkpoints that hold rows of this subtask has completed. Checkpoints taken before the first
+ * row do not count: on a slow start they complete empty, commit nothing, and the test could not
+ * tell a restart from a first run. Counts its failures in a JVM-wide counter the test reads (the
  * MiniCluster runs in the test JVM).
  */
-public final class FailureInjectingMap extends RichMapFunction<RowData, RowData> implements CheckpointListener {
+public final class FailureInjectingMap extends RichMapFunction<RowData, RowData>
+        implements CheckpointListener, CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
 
@@ -30,6 +36,8 @@ public final class FailureInjectingMap extends RichMapFunction<RowData, RowData>
     private final int maxRowsPerSecond;
 
     private transient int completedCheckpoints;
+    /** Checkpoints taken after this subtask passed a row, by id, until they complete. */
+    private transient java.util.Set<Long> withRows;
     private transient boolean firstAttempt;
     private transient long startNanos;
     private transient long rows;
@@ -47,6 +55,7 @@ public final class FailureInjectingMap extends RichMapFunction<RowData, RowData>
     public void open(OpenContext context) {
         firstAttempt = getRuntimeContext().getTaskInfo().getAttemptNumber() == 0;
         startNanos = System.nanoTime();
+        withRows = new java.util.HashSet<>();
     }
 
     @Override
@@ -68,7 +77,21 @@ public final class FailureInjectingMap extends RichMapFunction<RowData, RowData>
     }
 
     @Override
+    public void snapshotState(FunctionSnapshotContext context) {
+        if (rows > 0) {
+            withRows.add(context.getCheckpointId());
+        }
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) {
+        // Nothing to restore: the pacing restarts with the attempt, and only the first attempt throws.
+    }
+
+    @Override
     public void notifyCheckpointComplete(long checkpointId) {
-        completedCheckpoints++;
+        if (withRows.remove(checkpointId)) {
+            completedCheckpoints++;
+        }
     }
 }
