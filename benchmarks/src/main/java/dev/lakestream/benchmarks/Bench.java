@@ -2,6 +2,8 @@ package dev.lakestream.benchmarks;
 
 import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.apache.iceberg.IcebergBuild;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -13,7 +15,60 @@ import java.util.Map;
 /** What every benchmark here needs: its arguments, progress lines, CPU time, medians and the machine it ran on. */
 final class Bench {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
+
     private Bench() {}
+
+    /** A benchmark's body, run by {@link #exitWith}. */
+    @FunctionalInterface
+    interface Body {
+        void run(String[] args) throws Exception;
+    }
+
+    /**
+     * Runs a benchmark's main and ends the JVM with its outcome: 0 once the report is written, 1 with
+     * the failure logged (stack trace included) otherwise. A failed run must never look like a finished
+     * one, and a client library's leftover non-daemon thread must not keep the JVM (and run.sh) waiting.
+     */
+    static void exitWith(String benchmark, String[] args, Body body) {
+        try {
+            body.run(args);
+        } catch (Throwable t) {
+            LOG.error("{} FAILED, no report written", benchmark, t);
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    /** What the repetitions of one candidate measured, against the raw baseline's repetitions. */
+    static final class Rates {
+        final double median;
+        final double min;
+        final double max;
+        /** (max - min) / median. */
+        final double spread;
+        /** This candidate's median over the baseline's median. */
+        final double ratioOfMedians;
+        /** The median of each repetition's own ratio to the baseline's run of the same repetition. */
+        final double medianOfRatios;
+
+        /**
+         * @param rates this candidate's rate per repetition
+         * @param rawRates the baseline's rate in the same repetitions, index by index
+         */
+        Rates(double[] rates, double[] rawRates, double rawMedian) {
+            median = median(rates);
+            min = Arrays.stream(rates).min().orElse(Double.NaN);
+            max = Arrays.stream(rates).max().orElse(Double.NaN);
+            spread = (max - min) / median;
+            ratioOfMedians = median / rawMedian;
+            double[] ratios = new double[rates.length];
+            for (int i = 0; i < rates.length; i++) {
+                ratios[i] = rates[i] / rawRates[i];
+            }
+            medianOfRatios = median(ratios);
+        }
+    }
 
     /**
      * {@code --name value} pairs; a name outside {@code known} (or one without a value) fails with the

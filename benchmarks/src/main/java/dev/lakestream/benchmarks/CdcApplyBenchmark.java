@@ -85,15 +85,7 @@ public final class CdcApplyBenchmark {
     private static final String RAW_PUBLICATION = "bench_raw_publication";
 
     public static void main(String[] args) {
-        try {
-            run(args);
-        } catch (Throwable t) {
-            // A failed run must not look like a finished one: no report, the reason, exit code 1.
-            System.err.println("[cdc] FAILED: " + t);
-            t.printStackTrace();
-            System.exit(1);
-        }
-        System.exit(0);
+        Bench.exitWith("CdcApplyBenchmark", args, CdcApplyBenchmark::run);
     }
 
     private static void run(String[] args) throws Exception {
@@ -355,15 +347,12 @@ public final class CdcApplyBenchmark {
             if (runs.isEmpty()) {
                 continue;
             }
-            double[] rates = runs.stream().mapToDouble(Measurement::rate).toArray();
-            double med = Bench.median(rates);
-            double min = Arrays.stream(rates).min().orElse(0);
-            double max = Arrays.stream(rates).max().orElse(0);
-            double perRep = Bench.median(runs.stream().mapToDouble(m -> m.rate() / rawRate(ms, m.repetition)).toArray());
+            Bench.Rates r = new Bench.Rates(runs.stream().mapToDouble(Measurement::rate).toArray(),
+                    runs.stream().mapToDouble(m -> rawRate(ms, m.repetition)).toArray(), rawMedian);
             b.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %,.0f | %.0f%% | %s | %s | %.1f | %s |%n",
-                    c.label, c.what, med, min, max, 100 * (max - min) / med,
-                    c == Candidate.RAW ? "1" : String.format(Locale.ROOT, "%.3f", med / rawMedian),
-                    c == Candidate.RAW ? "1" : String.format(Locale.ROOT, "%.3f", perRep),
+                    c.label, c.what, r.median, r.min, r.max, 100 * r.spread,
+                    c == Candidate.RAW ? "1" : String.format(Locale.ROOT, "%.3f", r.ratioOfMedians),
+                    c == Candidate.RAW ? "1" : String.format(Locale.ROOT, "%.3f", r.medianOfRatios),
                     Bench.median(runs.stream().mapToDouble(m -> m.cpuSeconds).toArray()),
                     c == Candidate.RAW ? "" : runs.stream().allMatch(m -> Boolean.TRUE.equals(m.silverCorrect))
                             ? "yes, every run" : "**no**"));

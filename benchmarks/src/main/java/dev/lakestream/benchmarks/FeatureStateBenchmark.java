@@ -101,7 +101,11 @@ public final class FeatureStateBenchmark {
         this.rocksDbMemoryMb = rocksDbMemoryMb;
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        Bench.exitWith("FeatureStateBenchmark", args, FeatureStateBenchmark::run);
+    }
+
+    private static void run(String[] args) throws Exception {
         Map<String, String> options = Bench.options(args, List.of("customers", "breakdown-customers", "facilities", "seed",
                 "parallelism", "rocksdb-memory-mb", "out"));
         int customers = Integer.parseInt(options.getOrDefault("customers", "1000000"));

@@ -48,14 +48,7 @@ public final class FreshnessBenchmark {
     }
 
     public static void main(String[] args) {
-        try {
-            run(args);
-        } catch (Throwable t) {
-            // Loudly, and with a non-zero exit even if a client library left a non-daemon thread behind.
-            System.err.println("FreshnessBenchmark FAILED: " + t);
-            t.printStackTrace();
-            System.exit(1);
-        }
+        Bench.exitWith("FreshnessBenchmark", args, FreshnessBenchmark::run);
     }
 
     private static void run(String[] args) throws Exception {

@@ -69,7 +69,11 @@ public final class ThroughputBenchmark {
         }
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        Bench.exitWith("ThroughputBenchmark", args, ThroughputBenchmark::run);
+    }
+
+    private static void run(String[] args) throws Exception {
         Map<String, String> o = Bench.options(args, List.of("orders", "clicks", "fulfillment", "repetitions",
                 "checkpoint-interval-ms", "parallelism", "seed", "candidates", "profile", "timeout-minutes", "out"));
         int orders = Integer.parseInt(o.getOrDefault("orders", "200000"));
@@ -225,18 +229,15 @@ public final class ThroughputBenchmark {
             if (rates.length == 0) {
                 continue;
             }
-            double med = Bench.median(rates);
-            double min = Arrays.stream(rates).min().orElse(0);
-            double max = Arrays.stream(rates).max().orElse(0);
-            double ratio = med / rawMedian;
-            double perRep = Bench.median(by.get(c).stream().mapToDouble(m -> m.rate() / rawRate(ms, m.repetition)).toArray());
+            Bench.Rates r = new Bench.Rates(rates, by.get(c).stream().mapToDouble(m -> rawRate(ms, m.repetition)).toArray(),
+                    rawMedian);
             double target = c == Candidate.BRONZE ? 0.6 : c == Candidate.FULL ? 0.25 : Double.NaN;
             b.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %,.0f | %.0f%% | %s | %s | %s | %s |%n",
-                    c.label, c.what, med, min, max, 100 * (max - min) / med,
-                    c == Candidate.RAW ? "1" : String.format(Locale.ROOT, "%.2f", ratio),
-                    c == Candidate.RAW ? "1" : String.format(Locale.ROOT, "%.2f", perRep),
+                    c.label, c.what, r.median, r.min, r.max, 100 * r.spread,
+                    c == Candidate.RAW ? "1" : String.format(Locale.ROOT, "%.2f", r.ratioOfMedians),
+                    c == Candidate.RAW ? "1" : String.format(Locale.ROOT, "%.2f", r.medianOfRatios),
                     Double.isNaN(target) ? "" : String.format(Locale.ROOT, ">= %.2f", target),
-                    Double.isNaN(target) ? "" : ratio >= target && perRep >= target ? "**yes**" : "**no**"));
+                    Double.isNaN(target) ? "" : r.ratioOfMedians >= target && r.medianOfRatios >= target ? "**yes**" : "**no**"));
         }
         b.append("\nSpread: (max - min) / median. Records/s: every record of the input over the time from just before the"
                 + " job's submission (the MiniCluster's start included) to the commit that completed the last table; R_raw: from the consumers'"
