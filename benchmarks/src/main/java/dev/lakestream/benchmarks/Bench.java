@@ -103,6 +103,19 @@ final class Bench {
                 ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e9 : -1;
     }
 
+    /** Time the JIT compilers have spent so far, all compiler threads together, in seconds; 0 where the JVM cannot tell. */
+    static double jitSeconds() {
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() / 1000.0 : 0;
+    }
+
+    /** Time spent in garbage collection so far, every collector together, in seconds. */
+    static double gcSeconds() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime)
+                .filter(t -> t > 0).sum() / 1000.0;
+    }
+
     static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }

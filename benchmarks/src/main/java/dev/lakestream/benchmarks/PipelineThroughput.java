@@ -14,10 +14,16 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.client.JobCancellationException;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.runtime.minicluster.MiniClusterJobClient;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.UpdateProperties;
 import org.apache.iceberg.catalog.Catalog;
 
 import java.nio.file.Path;
@@ -43,22 +49,29 @@ import java.util.concurrent.TimeUnit;
  *
  * Done when every bronze table holds its topic's records and, in the full pipeline, every silver
  * dataset's silver + quarantine rows equal its topic's records minus the planted client-retry
- * duplicates. The time runs from just before the job's submission (MiniCluster start included) to
- * the timestamp of the commit (snapshot) that completed the last table.
+ * duplicates. The time runs from just before the job's submission to the timestamp of the commit
+ * (snapshot) that completed the last table.
+ *
+ * <p>Every run goes to one MiniCluster, started once (as an MSF application's cluster is already up
+ * when its job is submitted). A MiniCluster per run loads its RPC system (Pekko, Scala) in a fresh
+ * class loader each time, which kept the JIT compilers busy with 2,000-4,000 compilations in every
+ * pipeline run, a cost a running cluster does not pay per job.
  */
-final class PipelineThroughput {
+final class PipelineThroughput implements AutoCloseable {
 
     enum Mode { BRONZE, FULL }
 
     /** What one run measured. */
     static final class Result {
         long startMillis;
-        /** When executeAsync returned: MiniCluster started, job submitted. */
+        /** When the job was submitted (its graph built and accepted by the cluster). */
         long submittedMillis;
         long endMillis;
         long firstCommitMillis;
         long recordsAtFirstCommit;
         int commits;
+        /** Bytes of the data files the run's tables hold at the end (total-files-size). */
+        long bytes;
         Map<String, Long> rows = new LinkedHashMap<>();
     }
 
@@ -67,14 +80,27 @@ final class PipelineThroughput {
     private final Duration checkpointInterval;
     private final int parallelism;
     private final Path scratch;
+    private final MiniCluster cluster;
 
+    /** Starts the MiniCluster every run of this instance is submitted to; {@link #close} stops it. */
     PipelineThroughput(LocalServices services, ThroughputInput input, Duration checkpointInterval, int parallelism,
-            Path scratch) {
+            Path scratch) throws Exception {
         this.services = services;
         this.input = input;
         this.checkpointInterval = checkpointInterval;
         this.parallelism = parallelism;
         this.scratch = scratch;
+        this.cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(MiniClusters.sizedLikeMsf(new Configuration(), parallelism))
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(parallelism)
+                .build());
+        cluster.start();
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
     }
 
     Configuration config(Mode mode, String runName) {
@@ -98,6 +124,11 @@ final class PipelineThroughput {
     }
 
     Result run(Mode mode, String runName, Duration timeout) throws Exception {
+        return run(mode, runName, timeout, Variant.NONE);
+    }
+
+    /** One run with {@code variant}'s Flink settings and table properties over the defaults. */
+    Result run(Mode mode, String runName, Duration timeout, Variant variant) throws Exception {
         Configuration config = config(mode, runName);
         Catalog catalog = CatalogFactory.open(config);
         try {
@@ -108,6 +139,13 @@ final class PipelineThroughput {
                 }
             }
             IngestionPipeline.provisionTables(config);
+            if (!variant.tableProperties().isEmpty()) {
+                for (TableSpec spec : specs) {
+                    UpdateProperties update = catalog.loadTable(spec.identifier()).updateProperties();
+                    variant.tableProperties().forEach(update::set);
+                    update.commit();
+                }
+            }
 
             Map<String, Table> bronze = new LinkedHashMap<>();
             IngestionPipeline.bronzeTables(config).forEach((topic, spec) -> bronze.put(topic, catalog.loadTable(spec.identifier())));
@@ -119,15 +157,21 @@ final class PipelineThroughput {
 
             Configuration flink = new Configuration();
             flink.setString("execution.checkpointing.dir", scratch.resolve("checkpoints-" + runName).toUri().toString());
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
-                    MiniClusters.sizedLikeMsf(flink, parallelism));
-            IngestionPipeline.build(env, config);
+            variant.flinkSettings().forEach(flink::setString);
+            StreamExecutionEnvironment env = new StreamExecutionEnvironment(flink);
+            env.setParallelism(parallelism);
 
             Result result = new Result();
-            // The clock starts before the submission: the MiniCluster's start and the job's deployment count
-            // (about 1-2 s here), so a small input understates the pipeline rather than flattering it.
+            // The clock starts before the job graph is built: building, submitting and deploying the job count
+            // (about 1 s here), so a small input understates the pipeline rather than flattering it.
             result.startMillis = System.currentTimeMillis();
-            JobClient job = env.executeAsync(config.getString("pipeline.name", runName));
+            IngestionPipeline.build(env, config);
+            StreamGraph graph = env.getStreamGraph();
+            graph.setJobName(config.getString("pipeline.name", runName));
+            JobGraph jobGraph = graph.getJobGraph();
+            cluster.submitJob(jobGraph).get(60, TimeUnit.SECONDS);
+            JobClient job = new MiniClusterJobClient(jobGraph.getJobID(), cluster, getClass().getClassLoader(),
+                    MiniClusterJobClient.JobFinalizationBehavior.NOTHING);
             result.submittedMillis = System.currentTimeMillis();
             try {
                 long deadline = System.nanoTime() + timeout.toNanos();
@@ -156,6 +200,8 @@ final class PipelineThroughput {
             for (Table table : all) {
                 table.refresh();
                 long target = records(table.currentSnapshot());
+                result.bytes += table.currentSnapshot() == null ? 0
+                        : Long.parseLong(table.currentSnapshot().summary().getOrDefault("total-files-size", "0"));
                 for (Snapshot s : table.snapshots()) {
                     if (s.timestampMillis() < result.startMillis) {
                         continue; // the empty table's creation
@@ -228,13 +274,13 @@ final class PipelineThroughput {
         return s == null ? 0 : Long.parseLong(s.summary().getOrDefault("total-records", "0"));
     }
 
-    /** Waits until the cancelled job (and its MiniCluster) has ended; its result is the cancellation. */
+    /** Waits until the cancelled job has ended; its result is the cancellation. */
     private static void waitForEnd(JobClient job) throws Exception {
         try {
             job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
-            // Cancelled on purpose, so the result is that cancellation; any other end is a failure. The
-            // MiniCluster is gone by now, so the cause chain tells, not the job's status.
+            // Cancelled on purpose, so the result is that cancellation; any other end is a failure, told by the
+            // cause chain.
             if (ExceptionUtils.findThrowable(e, JobCancellationException.class).isEmpty()) {
                 throw e;
             }

@@ -61,6 +61,7 @@ final class RawBaseline {
         long records;
         long undecodable;
         long files;
+        long bytes;
         long startMillis;
         long endMillis;
     }
@@ -103,6 +104,7 @@ final class RawBaseline {
                 result.records += counts[0];
                 result.undecodable += counts[1];
                 result.files += counts[2];
+                result.bytes += counts[3];
             }
             result.endMillis = System.currentTimeMillis();
         } finally {
@@ -115,7 +117,7 @@ final class RawBaseline {
         return result;
     }
 
-    /** One consumer thread: returns {records, undecodable, files}. */
+    /** One consumer thread: returns {records, undecodable, files, bytes}. */
     private long[] consume(S3FileIO io, int thread, List<TopicPartition> partitions, Map<TopicPartition, Long> endOffsets)
             throws IOException {
         Properties props = new Properties();
@@ -134,6 +136,7 @@ final class RawBaseline {
         GenericRecord row = GenericRecord.create(SCHEMA);
         long records = 0;
         long undecodable = 0;
+        long bytes = 0;
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(partitions);
@@ -177,9 +180,10 @@ final class RawBaseline {
         } finally {
             for (FileAppender<Record> w : writers.values()) {
                 w.close();
+                bytes += w.length();
             }
         }
-        return new long[] {records, undecodable, writers.size()};
+        return new long[] {records, undecodable, writers.size(), bytes};
     }
 
     private FileAppender<Record> writer(S3FileIO io, Map<String, FileAppender<Record>> writers, int thread, String topic)

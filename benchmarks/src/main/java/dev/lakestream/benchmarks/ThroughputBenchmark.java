@@ -34,6 +34,10 @@ import java.util.stream.Collectors;
  * raw,bronze,full --profile bronze,full --timeout-minutes 10 --out results/throughput.md}. For each
  * candidate of {@code --profile} ({@code none}, or a list) one more run (not counted) is recorded
  * with async-profiler and its hotspots go into the report.
+ *
+ * <p>{@code --variant NAME:KEY=VALUE[,KEY=VALUE...]} (an A/B run, see {@link Variant}) adds each
+ * pipeline candidate once more with those settings to every repetition's rotation, and the report
+ * compares each with its unchanged run of the same repetition: records/s and CPU per record.
  */
 public final class ThroughputBenchmark {
 
@@ -54,18 +58,31 @@ public final class ThroughputBenchmark {
     /** One repetition of one candidate. */
     static final class Measurement {
         Candidate candidate;
+        Variant variant = Variant.NONE;
         int repetition;
         long records;
         double seconds;
         double cpuSeconds;
+        double jitSeconds;
+        double gcSeconds;
         double loadAverage;
         int commits;
         double firstCommitSeconds;
         double submitSeconds;
         double steadyRate;
+        /** Bytes in the files the run wrote: the tables' data files, or R_raw's Parquet files. */
+        long bytes;
 
         double rate() {
             return records / seconds;
+        }
+
+        double cpuMicrosPerRecord() {
+            return cpuSeconds * 1e6 / records;
+        }
+
+        String label() {
+            return variant.isNone() ? candidate.label : candidate.label + " +" + variant.name();
         }
     }
 
@@ -75,7 +92,7 @@ public final class ThroughputBenchmark {
 
     private static void run(String[] args) throws Exception {
         Map<String, String> o = Bench.options(args, List.of("orders", "clicks", "fulfillment", "repetitions",
-                "checkpoint-interval-ms", "parallelism", "seed", "candidates", "profile", "timeout-minutes", "out"));
+                "checkpoint-interval-ms", "parallelism", "seed", "candidates", "profile", "timeout-minutes", "out", "variant"));
         int orders = Integer.parseInt(o.getOrDefault("orders", "200000"));
         int clicks = Integer.parseInt(o.getOrDefault("clicks", "600000"));
         int fulfillment = Integer.parseInt(o.getOrDefault("fulfillment", "200000"));
@@ -87,6 +104,7 @@ public final class ThroughputBenchmark {
         List<Candidate> candidates = candidates(o.getOrDefault("candidates", "raw,bronze,full"), "candidates", true);
         Duration timeout = Duration.ofMinutes(Long.parseLong(o.getOrDefault("timeout-minutes", "10")));
         Path out = Paths.get(o.getOrDefault("out", "results/throughput.md"));
+        Variant variant = o.containsKey("variant") ? Variant.parse("variant", o.get("variant")) : Variant.NONE;
         if (repetitions < 1 || parallelism < 1 || orders < 1 || clicks < 1 || fulfillment < 1) {
             throw new IllegalArgumentException("--repetitions, --parallelism, --orders, --clicks and --fulfillment must be"
                     + " at least 1");
@@ -110,45 +128,64 @@ public final class ThroughputBenchmark {
 
             Map<String, String> s3 = new LinkedHashMap<>(services.icebergCatalogProperties());
             String rawLocation = s3.get("warehouse") + "/raw-baseline";
-            PipelineThroughput pipeline = new PipelineThroughput(services, input, checkpointInterval, parallelism, scratch);
+            try (PipelineThroughput pipeline = new PipelineThroughput(services, input, checkpointInterval, parallelism,
+                    scratch)) {
 
-            // A warm-up of each candidate (not counted): class loading, JIT, the first MiniCluster.
-            progress("warm-up (not counted)");
-            new RawBaseline(services.kafkaBootstrapServers(), s3, rawLocation + "/warm-up").run(input.endOffsets, parallelism);
-            // Every measured pipeline warms up: the full pipeline's first run spends a quarter of its CPU in
-            // the JIT compilers (its silver, gold and Table API code is not in the bronze run).
-            pipeline.run(PipelineThroughput.Mode.BRONZE, "warm-up", timeout);
-            if (candidates.contains(Candidate.FULL)) {
-                pipeline.run(PipelineThroughput.Mode.FULL, "warm-up-full", timeout);
-            }
-
-            Candidate[] order = candidates.toArray(new Candidate[0]);
-            for (int rep = 1; rep <= repetitions; rep++) {
-                for (int i = 0; i < order.length; i++) {
-                    Candidate c = order[(i + rep - 1) % order.length];
-                    Measurement m = measure(c, rep, services, s3, rawLocation, pipeline, input, parallelism, timeout);
-                    measurements.add(m);
-                    progress(String.format(Locale.ROOT, "%-8s rep %d: %,d records in %.2f s = %,.0f records/s"
-                                    + " (CPU %.1f s, load %.2f%s)", c.label, rep, m.records, m.seconds, m.rate(),
-                            m.cpuSeconds, m.loadAverage, c == Candidate.RAW ? "" : String.format(Locale.ROOT,
-                                    ", %d commits, first after %.1f s, steady %,.0f records/s", m.commits,
-                                    m.firstCommitSeconds, m.steadyRate)));
+                // A warm-up of each candidate (not counted): class loading, JIT, the first job on the MiniCluster.
+                progress("warm-up (not counted)");
+                new RawBaseline(services.kafkaBootstrapServers(), s3, rawLocation + "/warm-up").run(input.endOffsets, parallelism);
+                // Every measured pipeline warms up: the full pipeline's first run spends a quarter of its CPU in
+                // the JIT compilers (its silver, gold and Table API code is not in the bronze run).
+                pipeline.run(PipelineThroughput.Mode.BRONZE, "warm-up", timeout);
+                if (candidates.contains(Candidate.FULL)) {
+                    pipeline.run(PipelineThroughput.Mode.FULL, "warm-up-full", timeout);
                 }
-            }
-            for (Candidate c : profiled) {
-                String name = c.name().toLowerCase(Locale.ROOT);
-                progress("profiling one more " + c.label + " run with async-profiler (not counted)");
-                Path stacks = Paths.get("target", "profiles", "throughput-" + name + ".collapsed");
-                CpuProfile profile = CpuProfile.start();
-                Measurement m = measure(c, 0, services, s3, rawLocation, pipeline, input, parallelism, timeout);
-                profiledRates.put(c, m.rate());
-                hotspots.put(c, profile.stop(stacks, 15));
-                progress("collapsed stacks: " + stacks.toAbsolutePath() + " (a flame graph: async-profiler's"
-                        + " converter, or flamegraph.pl)");
+                if (!variant.isNone()) {
+                    // The variant may run other code (another chaining output, another state layout): warm it up too.
+                    pipeline.run(PipelineThroughput.Mode.BRONZE, "warm-up-" + variant.name(), timeout, variant);
+                    if (candidates.contains(Candidate.FULL)) {
+                        pipeline.run(PipelineThroughput.Mode.FULL, "warm-up-full-" + variant.name(), timeout, variant);
+                    }
+                }
+
+                List<Map.Entry<Candidate, Variant>> order = new ArrayList<>();
+                for (Candidate c : candidates) {
+                    order.add(Map.entry(c, Variant.NONE));
+                    if (!variant.isNone() && c != Candidate.RAW) {
+                        order.add(Map.entry(c, variant));
+                    }
+                }
+                for (int rep = 1; rep <= repetitions; rep++) {
+                    for (int i = 0; i < order.size(); i++) {
+                        Map.Entry<Candidate, Variant> run = order.get((i + rep - 1) % order.size());
+                        Candidate c = run.getKey();
+                        Measurement m = measure(c, run.getValue(), rep, services, s3, rawLocation, pipeline, input,
+                                parallelism, timeout);
+                        measurements.add(m);
+                        progress(String.format(Locale.ROOT, "%-8s rep %d: %,d records in %.2f s = %,.0f records/s"
+                                        + " (CPU %.1f s, JIT %.1f s, GC %.1f s, load %.2f%s)", m.label(), rep, m.records,
+                                m.seconds, m.rate(), m.cpuSeconds, m.jitSeconds, m.gcSeconds, m.loadAverage,
+                                c == Candidate.RAW ? "" : String.format(Locale.ROOT,
+                                        ", %d commits, first after %.1f s, steady %,.0f records/s", m.commits,
+                                        m.firstCommitSeconds, m.steadyRate)));
+                    }
+                }
+                for (Candidate c : profiled) {
+                    String name = c.name().toLowerCase(Locale.ROOT);
+                    progress("profiling one more " + c.label + " run with async-profiler (not counted)");
+                    Path stacks = Paths.get("target", "profiles", "throughput-" + name + ".collapsed");
+                    CpuProfile profile = CpuProfile.start();
+                    Measurement m = measure(c, Variant.NONE, 0, services, s3, rawLocation, pipeline, input, parallelism,
+                            timeout);
+                    profiledRates.put(c, m.rate());
+                    hotspots.put(c, profile.stop(stacks, 15));
+                    progress("collapsed stacks: " + stacks.toAbsolutePath() + " (a flame graph: async-profiler's"
+                            + " converter, or flamegraph.pl)");
+                }
             }
         }
         String report = report(measurements, input, started, parallelism, checkpointInterval, repetitions, seed,
-                hotspots, profiledRates, args);
+                variant, hotspots, profiledRates, args);
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }
@@ -160,24 +197,30 @@ public final class ThroughputBenchmark {
         System.out.println("Report written to " + out.toAbsolutePath() + " and " + csv.toAbsolutePath());
     }
 
-    private static Measurement measure(Candidate c, int rep, LocalServices services, Map<String, String> s3,
-            String rawLocation, PipelineThroughput pipeline, ThroughputInput input, int parallelism, Duration timeout)
-            throws Exception {
+    private static Measurement measure(Candidate c, Variant variant, int rep, LocalServices services,
+            Map<String, String> s3, String rawLocation, PipelineThroughput pipeline, ThroughputInput input,
+            int parallelism, Duration timeout) throws Exception {
         Measurement m = new Measurement();
         m.candidate = c;
+        m.variant = variant;
         m.repetition = rep;
         m.records = input.total();
         m.loadAverage = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         double cpu = Bench.cpuSeconds();
-        String run = c.name().toLowerCase(Locale.ROOT) + "-" + rep;
+        double jit = Bench.jitSeconds();
+        double gc = Bench.gcSeconds();
+        String run = c.name().toLowerCase(Locale.ROOT) + (variant.isNone() ? "" : "-" + variant.name()) + "-" + rep;
         if (c == Candidate.RAW) {
             RawBaseline.Result r = new RawBaseline(services.kafkaBootstrapServers(), s3, rawLocation + "/" + run)
                     .run(input.endOffsets, parallelism);
             m.seconds = (r.endMillis - r.startMillis) / 1000.0;
+            m.bytes = r.bytes;
         } else {
             PipelineThroughput.Result r = pipeline.run(
-                    c == Candidate.BRONZE ? PipelineThroughput.Mode.BRONZE : PipelineThroughput.Mode.FULL, run, timeout);
+                    c == Candidate.BRONZE ? PipelineThroughput.Mode.BRONZE : PipelineThroughput.Mode.FULL, run, timeout,
+                    variant);
             m.seconds = (r.endMillis - r.startMillis) / 1000.0;
+            m.bytes = r.bytes;
             m.commits = r.commits;
             m.firstCommitSeconds = (r.firstCommitMillis - r.startMillis) / 1000.0;
             m.submitSeconds = (r.submittedMillis - r.startMillis) / 1000.0;
@@ -185,11 +228,14 @@ public final class ThroughputBenchmark {
                     ? (m.records - r.recordsAtFirstCommit) * 1000.0 / (r.endMillis - r.firstCommitMillis) : Double.NaN;
         }
         m.cpuSeconds = Bench.cpuSeconds() - cpu;
+        m.jitSeconds = Bench.jitSeconds() - jit;
+        m.gcSeconds = Bench.gcSeconds() - gc;
         return m;
     }
 
     private static String report(List<Measurement> ms, ThroughputInput input, Instant started, int parallelism,
-            Duration checkpointInterval, int repetitions, long seed, Map<Candidate, CpuProfile.Hotspots> profiles,
+            Duration checkpointInterval, int repetitions, long seed, Variant variant,
+            Map<Candidate, CpuProfile.Hotspots> profiles,
             Map<Candidate, Double> profiledRates, String[] args) {
         StringBuilder b = new StringBuilder();
         Runtime rt = Runtime.getRuntime();
@@ -218,7 +264,7 @@ public final class ThroughputBenchmark {
 
         Map<Candidate, List<Measurement>> by = new LinkedHashMap<>();
         for (Candidate c : Candidate.values()) {
-            by.put(c, ms.stream().filter(m -> m.candidate == c).collect(Collectors.toList()));
+            by.put(c, ms.stream().filter(m -> m.candidate == c && m.variant.isNone()).collect(Collectors.toList()));
         }
         double rawMedian = Bench.median(by.get(Candidate.RAW).stream().mapToDouble(Measurement::rate).toArray());
         b.append("| Candidate | What runs | Median records/s | Min | Max | Spread | Ratio to R_raw (medians) |"
@@ -244,26 +290,76 @@ public final class ThroughputBenchmark {
                 + " start to the last Parquet file closed (uploaded).\n\n");
 
         b.append("Per repetition, in the order run:\n\n");
-        b.append("| Rep | Candidate | Seconds | Records/s | CPU s (whole JVM) | Records per CPU s | Load avg at start |"
-                + " Submission s | Commits | First commit after s | Steady records/s |\n");
-        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        b.append("| Rep | Candidate | Seconds | Records/s | CPU s (whole JVM) | Records per CPU s | JIT s | GC s |"
+                + " Load avg at start | Submission s | Commits | First commit after s | Steady records/s | MiB written |\n");
+        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Measurement m : ms) {
-            b.append(String.format(Locale.ROOT, "| %d | %s | %.2f | %,.0f | %.1f | %,.0f | %.2f | %s | %s | %s | %s |%n",
-                    m.repetition, m.candidate.label, m.seconds, m.rate(), m.cpuSeconds, m.records / m.cpuSeconds,
-                    m.loadAverage, m.candidate == Candidate.RAW ? "" : String.format(Locale.ROOT, "%.1f", m.submitSeconds),
+            b.append(String.format(Locale.ROOT, "| %d | %s | %.2f | %,.0f | %.1f | %,.0f | %.1f | %.1f | %.2f | %s | %s | %s | %s | %s |%n",
+                    m.repetition, m.label(), m.seconds, m.rate(), m.cpuSeconds, m.records / m.cpuSeconds,
+                    m.jitSeconds, m.gcSeconds, m.loadAverage, m.candidate == Candidate.RAW ? "" : String.format(Locale.ROOT, "%.1f", m.submitSeconds),
                     m.candidate == Candidate.RAW ? "" : String.valueOf(m.commits),
                     m.candidate == Candidate.RAW ? "" : String.format(Locale.ROOT, "%.1f", m.firstCommitSeconds),
                     m.candidate == Candidate.RAW || Double.isNaN(m.steadyRate) ? ""
-                            : String.format(Locale.ROOT, "%,.0f", m.steadyRate)));
+                            : String.format(Locale.ROOT, "%,.0f", m.steadyRate),
+                    m.bytes > 0 ? String.format(Locale.ROOT, "%.1f", m.bytes / 1048576.0) : ""));
         }
         b.append("\nCPU s counts the whole benchmark JVM, which also runs the Kafka broker (s3proxy and PostgreSQL are"
-                + " other processes). Steady records/s: the records committed after the first commit over the time"
+                + " other processes). JIT s and GC s: the JVM's own count of time spent compiling (all compiler"
+                + " threads) and collecting in that run, part of its CPU s. Steady records/s: the records committed after the first commit over the time"
                 + " from the first commit to the last, without the start-up and the first checkpoint; it means little"
                 + " when the input takes only a few checkpoint intervals (then most records are in the first commit).\n");
+        if (!variant.isNone()) {
+            b.append(variantSection(ms, variant));
+        }
 
         profiles.forEach((c, h) -> b.append(CpuProfile.markdown("CPU profile of one " + c.label + " run", String.format(
                 Locale.ROOT, "%s run, not counted (%,.0f records/s while profiled)", c.label, profiledRates.get(c)), h)));
         return b.toString();
+    }
+
+    /**
+     * The variant against the unchanged pipeline: each repetition's ratio of the variant's run to the
+     * unchanged run of the same candidate in the same repetition, in records/s and in CPU per record.
+     */
+    private static String variantSection(List<Measurement> ms, Variant variant) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%n## Variant `%s`: %s%n%n", variant.name(),
+                variant.describe()));
+        b.append("Each candidate's run with the variant against its run without it in the same repetition (a ratio"
+                + " above 1 is faster, or more CPU per record). CPU per record is the steadier of the two: it does not"
+                + " depend on how the checkpoints fell against the end of the input.\n\n");
+        b.append("| Candidate | Median records/s, without | With | Records/s ratio per repetition | Median |"
+                + " CPU µs per record, without | With | CPU ratio per repetition | Median |\n");
+        b.append("|---|---:|---:|---|---:|---:|---:|---|---:|\n");
+        for (Candidate c : Candidate.values()) {
+            if (c == Candidate.RAW) {
+                continue;
+            }
+            List<Measurement> base = ms.stream().filter(m -> m.candidate == c && m.variant.isNone()).collect(Collectors.toList());
+            List<Measurement> with = ms.stream().filter(m -> m.candidate == c && !m.variant.isNone()).collect(Collectors.toList());
+            if (base.isEmpty() || with.isEmpty()) {
+                continue;
+            }
+            List<Double> rateRatios = new ArrayList<>();
+            List<Double> cpuRatios = new ArrayList<>();
+            for (Measurement w : with) {
+                base.stream().filter(m -> m.repetition == w.repetition).findFirst().ifPresent(m -> {
+                    rateRatios.add(w.rate() / m.rate());
+                    cpuRatios.add(w.cpuMicrosPerRecord() / m.cpuMicrosPerRecord());
+                });
+            }
+            b.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %.2f | %.2f | %.2f | %s | %.2f |%n", c.label,
+                    Bench.median(base.stream().mapToDouble(Measurement::rate).toArray()),
+                    Bench.median(with.stream().mapToDouble(Measurement::rate).toArray()), ratios(rateRatios),
+                    Bench.median(rateRatios.stream().mapToDouble(Double::doubleValue).toArray()),
+                    Bench.median(base.stream().mapToDouble(Measurement::cpuMicrosPerRecord).toArray()),
+                    Bench.median(with.stream().mapToDouble(Measurement::cpuMicrosPerRecord).toArray()), ratios(cpuRatios),
+                    Bench.median(cpuRatios.stream().mapToDouble(Double::doubleValue).toArray())));
+        }
+        return b.toString();
+    }
+
+    private static String ratios(List<Double> ratios) {
+        return ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).collect(Collectors.joining(", "));
     }
 
     private static double rawRate(List<Measurement> ms, int repetition) {
@@ -273,10 +369,11 @@ public final class ThroughputBenchmark {
 
     private static String csv(List<Measurement> ms) {
         StringBuilder b = new StringBuilder(
-                "repetition,candidate,records,seconds,records_per_s,cpu_s,load_avg,submission_s,commits,first_commit_s,steady_records_per_s\n");
+                "repetition,candidate,variant,records,seconds,records_per_s,cpu_s,jit_s,gc_s,load_avg,submission_s,commits,first_commit_s,steady_records_per_s\n");
         for (Measurement m : ms) {
-            b.append(String.format(Locale.ROOT, "%d,%s,%d,%.3f,%.1f,%.2f,%.2f,%.2f,%d,%.2f,%.1f%n", m.repetition,
-                    m.candidate.label, m.records, m.seconds, m.rate(), m.cpuSeconds, m.loadAverage, m.submitSeconds, m.commits,
+            b.append(String.format(Locale.ROOT, "%d,%s,%s,%d,%.3f,%.1f,%.2f,%.2f,%.2f,%.2f,%.2f,%d,%.2f,%.1f%n", m.repetition,
+                    m.candidate.label, m.variant.name(), m.records, m.seconds, m.rate(), m.cpuSeconds, m.jitSeconds,
+                    m.gcSeconds, m.loadAverage, m.submitSeconds, m.commits,
                     m.firstCommitSeconds, m.steadyRate));
         }
         return b.toString();
