@@ -7,6 +7,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -15,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies what every job of this project relies on: exactly-once checkpoints (Iceberg commits are
- * bound to them) and the RocksDB state backend with incremental checkpoints (keyed state grows to
- * months of features; only changed SST files are uploaded per checkpoint).
+ * bound to them), the RocksDB state backend with incremental checkpoints (keyed state grows to
+ * months of features; only changed SST files are uploaded per checkpoint, bloom filters for
+ * lookups of keys not there) and object reuse.
  */
 public final class PipelineEnvironment {
 
@@ -25,10 +27,19 @@ public final class PipelineEnvironment {
     private PipelineEnvironment() {}
 
     public static StreamExecutionEnvironment configure(StreamExecutionEnvironment env, ReadableConfig config) {
-        Configuration backend = new Configuration();
-        backend.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        backend.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-        env.configure(backend);
+        Configuration defaults = new Configuration();
+        defaults.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        defaults.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        // Chained operators hand each record on instead of deep-copying it (a copy per chained edge was
+        // 9% of bronze's CPU). Safe because no operator of ours modifies a record it received, nor keeps
+        // one past the call: keyed state is RocksDB, which serializes on every write, and sources build a
+        // new row per record. A new operator must keep to both rules.
+        defaults.set(org.apache.flink.configuration.PipelineOptions.OBJECT_REUSE, true);
+        // Deduplication looks up every event id, and nearly all are new: without bloom filters each miss
+        // searched every SST file of the level it could be in. With them: 11% more records/s and 10% less
+        // CPU per record for the full pipeline (benchmarks: interleaved A/B, 3 repetitions).
+        defaults.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        env.configure(defaults);
 
         if (config.get(KafkaBronzeOptions.STOPPING_OFFSETS) != KafkaBronzeOptions.StoppingOffsets.NONE) {
             // A bounded run (backfill, replay) commits once, at the end of its input. Iceberg 1.11's

@@ -3,7 +3,28 @@ package dev.lakestream.catalog.tables;
 import dev.lakestream.catalog.spec.LakehouseTableRules;
 import dev.lakestream.catalog.spec.TableSpec;
 
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.Files;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetWriter;
+import org.apache.iceberg.io.FileAppender;
+import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.shaded.org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.iceberg.shaded.org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.iceberg.shaded.org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.iceberg.shaded.org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,5 +47,50 @@ class BronzeKafkaTableTest {
                 .isEqualTo(BronzeKafkaTable.INGEST_TS);
         assertThat(LakehouseTableRules.violations(spec.schema(), spec.partitionSpec(), spec.properties()))
                 .isEmpty();
+    }
+
+    @Test
+    void bronzeFilesAreWrittenWithoutDictionaries(@TempDir File dir) throws Exception {
+        TableSpec spec = BronzeKafkaTable.spec("orders");
+        Map<String, String> withDefaults = new HashMap<>(spec.properties());
+        withDefaults.remove(BronzeTables.PARQUET_DICTIONARY);
+
+        // The property reaches Iceberg's Parquet writer: no column chunk of a bronze file has a dictionary
+        // page, where the same rows with the writer's default get one for the repeated topic column.
+        assertThat(dictionaryColumns(write(new File(dir, "bronze.parquet"), spec, spec.properties()))).isEmpty();
+        assertThat(dictionaryColumns(write(new File(dir, "default.parquet"), spec, withDefaults))).contains("topic");
+    }
+
+    private static File write(File file, TableSpec spec, Map<String, String> properties) throws Exception {
+        GenericRecord row = GenericRecord.create(spec.schema());
+        try (FileAppender<Record> appender = Parquet.write(Files.localOutput(file))
+                .schema(spec.schema())
+                .setAll(properties)
+                .createWriterFunc(GenericParquetWriter::create)
+                .build()) {
+            for (int i = 0; i < 1000; i++) {
+                row.setField(BronzeKafkaTable.TOPIC, "orders");
+                row.setField(BronzeKafkaTable.PARTITION, i % 3);
+                row.setField(BronzeKafkaTable.OFFSET, (long) i);
+                row.setField(BronzeKafkaTable.RECORD_VALUE,
+                        ByteBuffer.wrap(("{\"order_id\": " + i + "}").getBytes(StandardCharsets.UTF_8)));
+                row.setField(BronzeKafkaTable.HEADERS, List.of());
+                row.setField(BronzeKafkaTable.INGEST_TS, LocalDateTime.of(2026, 11, 22, 10, 0).plusNanos(i * 1000L));
+                appender.add(row);
+            }
+        }
+        return file;
+    }
+
+    private static List<String> dictionaryColumns(File file) throws Exception {
+        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(file.toURI()), new Configuration()))) {
+            return reader.getFooter().getBlocks().stream()
+                    .map(BlockMetaData::getColumns)
+                    .flatMap(List::stream)
+                    .filter(ColumnChunkMetaData::hasDictionaryPage)
+                    .map(c -> c.getPath().toDotString())
+                    .collect(Collectors.toList());
+        }
     }
 }
