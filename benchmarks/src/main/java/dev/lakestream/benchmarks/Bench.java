@@ -103,7 +103,11 @@ final class Bench {
                 ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e9 : -1;
     }
 
-    /** Time the JIT compilers have spent so far, all compiler threads together, in seconds; 0 where the JVM cannot tell. */
+    /**
+     * Time the JIT compilers have spent on compilations so far, in seconds, summed over the compiler
+     * threads (elapsed, not CPU time: on a busy machine it includes waiting for a core); 0 where the
+     * JVM cannot tell.
+     */
     static double jitSeconds() {
         java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() / 1000.0 : 0;

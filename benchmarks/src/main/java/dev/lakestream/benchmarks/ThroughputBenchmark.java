@@ -313,8 +313,10 @@ public final class ThroughputBenchmark {
                     m.bytes > 0 ? String.format(Locale.ROOT, "%.1f", m.bytes / 1048576.0) : ""));
         }
         b.append("\nCPU s counts the whole benchmark JVM, which also runs the Kafka broker (s3proxy and PostgreSQL are"
-                + " other processes). JIT s and GC s: the JVM's own count of time spent compiling (all compiler"
-                + " threads) and collecting in that run, part of its CPU s. Steady records/s: the records committed after the first commit over the time"
+                + " other processes). JIT s: the JVM's count of time its compiler threads spent on compilations in that"
+                + " run (elapsed and summed over the threads: on a busy machine it holds time they waited for a core,"
+                + " so it can exceed their CPU time; it shows how much compiling a run still did). GC s: time in garbage"
+                + " collection. Steady records/s: the records committed after the first commit over the time"
                 + " from the first commit to the last, without the start-up and the first checkpoint; it means little"
                 + " when the input takes only a few checkpoint intervals (then most records are in the first commit).\n");
         if (!variant.isNone()) {
