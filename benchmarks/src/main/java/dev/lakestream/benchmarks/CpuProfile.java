@@ -179,7 +179,7 @@ final class CpuProfile {
         a.put("RocksDB background compactions", "rocksdb::DBImpl::BackgroundCallCompaction");
         a.put("Flink timers (event-time, processing-time)", "org/apache/flink/streaming/api/operators/InternalTimerServiceImpl");
         a.put("Flink snapshots (checkpoint sync part)", "org/apache/flink/streaming/runtime/tasks/SubtaskCheckpointCoordinatorImpl.checkpointState");
-        a.put("Flink record copies (TypeSerializer.copy between chained operators: object reuse is off)", "Serializer.copy");
+        a.put("Flink record copies (TypeSerializer.copy: between chained operators when object reuse is off, and where an operator copies)", "Serializer.copy");
         a.put("Flink network (serialize, deserialize)", "org/apache/flink/runtime/io/network/api/serialization");
         a.put("Kafka consumer (fetch, decode)", "org/apache/kafka/clients/consumer");
         a.put("Kafka broker (in this JVM)", "kafka/server/");

@@ -27,7 +27,9 @@ final class ThroughputInput {
     static final String ORDERS = "bench_orders";
     static final String CLICKS = "bench_clickstream";
     static final String FULFILLMENT = "bench_fulfillment";
-    static final int PARTITIONS = 3;
+
+    /** Partitions of each topic. */
+    final int partitions;
 
     /** Records per topic, in produce order. */
     final Map<String, Long> records = new LinkedHashMap<>();
@@ -39,7 +41,9 @@ final class ThroughputInput {
     final Map<TopicPartition, Long> endOffsets = new LinkedHashMap<>();
     String defects;
 
-    private ThroughputInput() {}
+    private ThroughputInput(int partitions) {
+        this.partitions = partitions;
+    }
 
     List<String> topics() {
         return new ArrayList<>(records.keySet());
@@ -54,16 +58,17 @@ final class ThroughputInput {
     }
 
     /** Generates the events from {@code seed} and produces them; the topics must not exist yet. */
-    static ThroughputInput produce(String bootstrap, long seed, int orders, int clicks, int fulfillment) throws Exception {
+    static ThroughputInput produce(String bootstrap, long seed, int orders, int clicks, int fulfillment, int partitions)
+            throws Exception {
         DomainEventGenerator generator = new DomainEventGenerator(seed, Instant.parse("2026-11-20T09:00:00Z"));
-        ThroughputInput input = new ThroughputInput();
+        ThroughputInput input = new ThroughputInput(partitions);
         Map<String, List<DomainEventGenerator.Event>> byTopic = new LinkedHashMap<>();
         byTopic.put(ORDERS, generator.orderEvents(orders));
         byTopic.put(CLICKS, generator.clickstream(clicks));
         byTopic.put(FULFILLMENT, generator.fulfillment(fulfillment));
         input.defects = generator.defectCounts().toString();
         for (Map.Entry<String, List<DomainEventGenerator.Event>> e : byTopic.entrySet()) {
-            KafkaTestTopics.create(bootstrap, e.getKey(), PARTITIONS);
+            KafkaTestTopics.create(bootstrap, e.getKey(), partitions);
             List<byte[][]> keyValues = new ArrayList<>(e.getValue().size());
             long dups = 0;
             long size = 0;
@@ -82,13 +87,13 @@ final class ThroughputInput {
         props.put("bootstrap.servers", bootstrap);
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
+            List<TopicPartition> all = new ArrayList<>();
             for (String topic : byTopic.keySet()) {
-                for (int p = 0; p < PARTITIONS; p++) {
-                    partitions.add(new TopicPartition(topic, p));
+                for (int p = 0; p < partitions; p++) {
+                    all.add(new TopicPartition(topic, p));
                 }
             }
-            input.endOffsets.putAll(consumer.endOffsets(partitions));
+            input.endOffsets.putAll(consumer.endOffsets(all));
         }
         long offsets = input.endOffsets.values().stream().mapToLong(Long::longValue).sum();
         if (offsets != input.total()) {
