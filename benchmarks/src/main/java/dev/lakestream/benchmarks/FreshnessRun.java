@@ -95,8 +95,14 @@ final class FreshnessRun {
     private final String jarId;
     private final Path scratch;
     private final long seed;
+    private final int partitions;
 
-    FreshnessRun(LocalServices services, FlinkCluster cluster, String jarId, Path scratch, long seed) {
+    /**
+     * @param partitions of each topic: a multiple of the parallelism, or one subtask of each topic's source
+     *     reads more partitions than the other and bounds the run
+     */
+    FreshnessRun(LocalServices services, FlinkCluster cluster, String jarId, Path scratch, long seed, int partitions) {
+        this.partitions = partitions;
         this.services = services;
         this.cluster = cluster;
         this.jarId = jarId;
@@ -131,7 +137,7 @@ final class FreshnessRun {
         String name = (mode == Mode.BRONZE ? "fb" : "ff") + interval.toMillis();
         List<String> topics = List.of(name + "_orders", name + "_clickstream", name + "_fulfillment");
         for (String topic : topics) {
-            KafkaTestTopics.create(services.kafkaBootstrapServers(), topic, 3);
+            KafkaTestTopics.create(services.kafkaBootstrapServers(), topic, partitions);
         }
         Map<String, String> settings = settings(services, mode, name, topics, interval);
         Configuration config = IngestionPipeline.validate(PipelineConfig.fromMap(settings, IngestionPipeline.options()))
