@@ -49,13 +49,13 @@ import java.util.concurrent.TimeUnit;
  *
  * Done when every bronze table holds its topic's records and, in the full pipeline, every silver
  * dataset's silver + quarantine rows equal its topic's records minus the planted client-retry
- * duplicates. The time runs from just before the job's submission to the timestamp of the commit
+ * duplicates. The time runs from just before the job graph is built to the timestamp of the commit
  * (snapshot) that completed the last table.
  *
  * <p>Every run goes to one MiniCluster, started once (as an MSF application's cluster is already up
  * when its job is submitted). A MiniCluster per run loads its RPC system (Pekko, Scala) in a fresh
- * class loader each time, which kept the JIT compilers busy with 2,000-4,000 compilations in every
- * pipeline run, a cost a running cluster does not pay per job.
+ * class loader each time, so the JIT compiled hundreds of their methods again in every pipeline run,
+ * a cost a running cluster does not pay per job.
  */
 final class PipelineThroughput implements AutoCloseable {
 
