@@ -3,16 +3,20 @@ package dev.lakestream.jobs.testing;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -37,6 +41,7 @@ public final class KafkaTestTopics {
     public static void create(String bootstrap, String topic, int partitions) throws Exception {
         try (AdminClient admin = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            awaitLeaders(admin, List.of(topic));
         }
     }
 
@@ -51,6 +56,32 @@ public final class KafkaTestTopics {
                 }
             }
             admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            awaitLeaders(admin, topics);
+        }
+    }
+
+    /**
+     * Waits until the broker serves every partition of the topics. A created topic's metadata names
+     * its leader before the broker has created the partition; an idempotent producer whose first
+     * batches were refused then (NOT_LEADER_OR_FOLLOWER) could retry them out of sequence until its
+     * delivery timeout (seen once in CI: OutOfOrderSequenceException for 2 minutes).
+     */
+    private static void awaitLeaders(AdminClient admin, List<String> topics) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, description) ->
+                    description.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+            try {
+                // Answered by each partition's leader, so only once the broker has the partition.
+                admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Partitions of " + topics + " have no serving leader after 30 s", e);
+                }
+                Thread.sleep(100);
+            }
         }
     }
 
