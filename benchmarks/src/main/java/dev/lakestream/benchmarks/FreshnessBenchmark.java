@@ -110,7 +110,8 @@ public final class FreshnessBenchmark {
                 progress("services up (Kafka " + services.kafkaBootstrapServers() + "); Flink " + clusterLine + ", REST "
                         + cluster.restEndpoint());
                 String jarId = cluster.rest().uploadJar(jar);
-                FreshnessRun run = new FreshnessRun(services, cluster, jarId, scratch, seed, 2 * parallelism);
+                FreshnessRun run = new FreshnessRun(services, cluster, jarId, scratch, seed,
+                        FreshnessRun.partitionsFor(parallelism));
                 for (FreshnessRun.Mode mode : modes) {
                     for (Duration interval : intervals) {
                         double rate = mode == FreshnessRun.Mode.BRONZE ? rateBronze : rateFull;

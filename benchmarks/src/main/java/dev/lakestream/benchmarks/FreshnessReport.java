@@ -46,7 +46,7 @@ final class FreshnessReport {
                         + " over REST. Iceberg %s (JDBC catalog on PostgreSQL, S3FileIO on s3proxy); Kafka %s broker in the"
                         + " benchmark's JVM, %d partitions per topic (twice the parallelism).%n",
                 EnvironmentInformation.getVersion(), cluster, parallelism, IcebergBuild.version(),
-                org.apache.kafka.common.utils.AppInfoParser.getVersion(), 2 * parallelism));
+                org.apache.kafka.common.utils.AppInfoParser.getVersion(), FreshnessRun.partitionsFor(parallelism)));
         b.append(String.format(Locale.ROOT, "- Recovery settings (they dominate the recovery time): heartbeat.interval %s ms,"
                         + " heartbeat.timeout %s ms, heartbeat.rpc-failure-threshold %d (default; a killed process refuses the"
                         + " heartbeat RPC, so it is declared lost after that many failed heartbeats, not after the timeout);"

@@ -98,9 +98,14 @@ final class FreshnessRun {
     private final int partitions;
 
     /**
-     * @param partitions of each topic: a multiple of the parallelism, or one subtask of each topic's source
-     *     reads more partitions than the other and bounds the run
+     * Partitions per topic for a parallelism: a multiple of it, or one subtask of each topic's source
+     * reads more partitions than the other and bounds the run.
      */
+    static int partitionsFor(int parallelism) {
+        return 2 * parallelism;
+    }
+
+    /** @param partitions of each topic, see {@link #partitionsFor} */
     FreshnessRun(LocalServices services, FlinkCluster cluster, String jarId, Path scratch, long seed, int partitions) {
         this.partitions = partitions;
         this.services = services;

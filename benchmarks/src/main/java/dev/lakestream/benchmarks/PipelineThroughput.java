@@ -123,10 +123,6 @@ final class PipelineThroughput implements AutoCloseable {
         return IngestionPipeline.validate(PipelineConfig.fromMap(raw, IngestionPipeline.options())).configuration();
     }
 
-    Result run(Mode mode, String runName, Duration timeout) throws Exception {
-        return run(mode, runName, timeout, Variant.NONE);
-    }
-
     /** One run with {@code variant}'s Flink settings and table properties over the defaults. */
     Result run(Mode mode, String runName, Duration timeout, Variant variant) throws Exception {
         Configuration config = config(mode, runName);

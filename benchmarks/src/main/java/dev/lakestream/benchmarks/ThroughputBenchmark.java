@@ -110,6 +110,8 @@ public final class ThroughputBenchmark {
         Duration timeout = Duration.ofMinutes(Long.parseLong(o.getOrDefault("timeout-minutes", "10")));
         Path out = Paths.get(o.getOrDefault("out", "results/throughput.md"));
         Variant variant = o.containsKey("variant") ? Variant.parse("variant", o.get("variant")) : Variant.NONE;
+        // The pipeline as configured, and the variant beside it when one is given.
+        List<Variant> variants = variant.isNone() ? List.of(Variant.NONE) : List.of(Variant.NONE, variant);
         if (repetitions < 1 || parallelism < 1 || orders < 1 || clicks < 1 || fulfillment < 1 || warmUps < 1
                 || partitions < 1) {
             throw new IllegalArgumentException("--repetitions, --warm-ups, --parallelism, --partitions, --orders,"
@@ -145,27 +147,21 @@ public final class ThroughputBenchmark {
                     new RawBaseline(services.kafkaBootstrapServers(), s3, rawLocation + "/warm-up-" + w)
                             .run(input.endOffsets, parallelism);
                     // Every measured pipeline warms up: the full pipeline's first run spends a quarter of its CPU
-                    // in the JIT compilers (its silver, gold and Table API code is not in the bronze run).
-                    pipeline.run(PipelineThroughput.Mode.BRONZE, "warm-up-" + w, timeout);
-                    if (candidates.contains(Candidate.FULL)) {
-                        pipeline.run(PipelineThroughput.Mode.FULL, "warm-up-full-" + w, timeout);
-                    }
-                    if (!variant.isNone()) {
-                        // The variant may run other code (another chaining output, another state layout).
-                        pipeline.run(PipelineThroughput.Mode.BRONZE, "warm-up-" + variant.name() + "-" + w, timeout,
-                                variant);
+                    // in the JIT compilers (its silver, gold and Table API code is not in the bronze run). So does a
+                    // variant, which may run other code (another chaining output, another state layout).
+                    for (Variant v : variants) {
+                        String suffix = (v.isNone() ? "" : "-" + v.name()) + "-" + w;
+                        pipeline.run(PipelineThroughput.Mode.BRONZE, "warm-up" + suffix, timeout, v);
                         if (candidates.contains(Candidate.FULL)) {
-                            pipeline.run(PipelineThroughput.Mode.FULL, "warm-up-full-" + variant.name() + "-" + w,
-                                    timeout, variant);
+                            pipeline.run(PipelineThroughput.Mode.FULL, "warm-up-full" + suffix, timeout, v);
                         }
                     }
                 }
 
                 List<Map.Entry<Candidate, Variant>> order = new ArrayList<>();
                 for (Candidate c : candidates) {
-                    order.add(Map.entry(c, Variant.NONE));
-                    if (!variant.isNone() && c != Candidate.RAW) {
-                        order.add(Map.entry(c, variant));
+                    for (Variant v : c == Candidate.RAW ? List.of(Variant.NONE) : variants) {
+                        order.add(Map.entry(c, v));
                     }
                 }
                 for (int rep = 1; rep <= repetitions; rep++) {

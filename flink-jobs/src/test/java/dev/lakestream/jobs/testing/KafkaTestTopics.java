@@ -1,5 +1,7 @@
 package dev.lakestream.jobs.testing;
 
+import dev.lakestream.localservices.support.Wait;
+
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -11,12 +13,12 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -66,23 +68,16 @@ public final class KafkaTestTopics {
      * batches were refused then (NOT_LEADER_OR_FOLLOWER) could retry them out of sequence until its
      * delivery timeout (seen once in CI: OutOfOrderSequenceException for 2 minutes).
      */
-    private static void awaitLeaders(AdminClient admin, List<String> topics) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, description) ->
-                    description.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-            try {
-                // Answered by each partition's leader, so only once the broker has the partition.
-                admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-                return;
-            } catch (ExecutionException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Partitions of " + topics + " have no serving leader after 30 s", e);
-                }
-                Thread.sleep(100);
-            }
-        }
+    private static void awaitLeaders(AdminClient admin, List<String> topics) {
+        // listOffsets is answered by each partition's leader, so it fails until the broker has the partition.
+        Wait.until("Kafka to serve every partition of " + topics, Duration.ofSeconds(30), Duration.ofMillis(100), () -> { },
+                () -> {
+                    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                    admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, d) ->
+                            d.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+                    admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+                    return true;
+                });
     }
 
     /** Produces every (key, value) pair in order; returns them with their (topic, partition, offset). */
