@@ -36,24 +36,33 @@ import java.util.Set;
 
 /**
  * Replay safety for append-only gold tables, whose rows are derived (sessions, feature log) and so
- * carry no source coordinates. Their rows are emitted when the event-time watermark passes the
- * row's time column, and each commit records the watermark the table is complete up to ({@link
- * CommitWatermarks#WATERMARK_MS}, the minimum over the writers). So at start, with {@code W} the
- * highest watermark a commit of the branch's history recorded:
+ * carry no source coordinates. A row is identified by its entity and its start column (a session's
+ * user and start; a feature log's entity and time). It is emitted when the event-time watermark
+ * passes its time column (the session's end; for a point in time, the start column itself), and
+ * each commit records the watermark the table is complete up to ({@link
+ * CommitWatermarks#WATERMARK_MS}, the minimum over the writers). So at start, with {@code W} the highest watermark a commit of the branch's history
+ * recorded:
  *
  * <ul>
  *   <li>a row whose time is at or before {@code W} minus a horizon (the longest delay between a
  *       row's time and the watermark that writes it: allowed lateness, session gap) is in the table
  *       already: dropped;
  *   <li>a later row may be there too (a writer whose watermark was ahead of the slowest one, a row
- *       written on a held-back watermark): dropped if the table holds a row of the same key; the
- *       keys of those rows are read from the table at start;
+ *       written on a held-back watermark): dropped if the table holds a row of the same entity
+ *       and start;
  *   <li>anything else is new.
  * </ul>
  *
- * <p>A restore from an older savepoint, or a replay, thus appends each derived row once. The key
- * and time columns are declared by the table spec ({@link GoldTables#REPLAY_KEY}, {@link
- * GoldTables#REPLAY_TIME}).
+ * <p>The stored row of the same start may end before the horizon: a replay does not decide
+ * lateness exactly as the first run did (the watermark restarts after a restore, and partitions
+ * interleave differently), so an event dropped as late the first time can join its session in the
+ * replay, which then ends later. The guard therefore indexes the rows that end after the horizon
+ * at start, and the rows that end after a replayed row's start when one starts before the horizon
+ * (in whole hours, read from the table's head at start): a row never ends before it starts.
+ *
+ * <p>A restore from an older savepoint, or a replay, thus appends each derived row once. The
+ * columns are declared by the table spec ({@link GoldTables#REPLAY_KEY}, {@link
+ * GoldTables#REPLAY_START}, {@link GoldTables#REPLAY_TIME}).
  *
  * <p>The guard only acts when the run replays: it keeps the job id and checkpoint id of each
  * checkpoint in its state, and a run restored from the checkpoint (or savepoint) that the table's
@@ -65,12 +74,15 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(EventTimeReplayGuard.class);
+    private static final long HOUR_MICROS = 3_600_000_000L;
 
     private final TableLoader loader;
     private final String branch;
     private final List<String> keyColumns;
+    private final String startColumn;
     private final String timeColumn;
     private final int[] keyIndexes;
+    private final int startIndex;
     private final int timeIndex;
     private final List<Types.NestedField> columns;
     private final long horizonMicros;
@@ -83,26 +95,39 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
     private transient String jobId;
     private transient long watermarkMicros;
     private transient boolean hasWatermark;
-    private transient Set<List<Object>> recentKeys;
     private transient Counter skipped;
+    /** Open while the guard acts: stored rows are indexed from the head snapshot on demand. */
+    private transient TableLoader tableLoader;
+    private transient Table table;
+    private transient long headSnapshotId;
+    /** Entity and start (micros) of the table's rows that end at or after {@link #indexedFrom}. */
+    private transient Set<List<Object>> stored;
+    /** Every row of the table whose time is at or after this is in {@link #stored}. */
+    private transient long indexedFrom;
 
     /**
-     * @param horizon how far before the committed watermark rows are still looked up by key rather
-     *     than dropped by time: at least the longest delay between a row's time and the watermark
-     *     that writes it (allowed lateness, session gap)
+     * @param keyColumns the entity columns
+     * @param startColumn the timestamp column that identifies a row with the entity, at or before its
+     *     time ({@code timeColumn} itself for a point in time)
+     * @param timeColumn the timestamp column the watermark has passed when the row is written
+     * @param horizon how far before the committed watermark rows are still looked up rather than
+     *     dropped by time: at least the longest delay between a row's time and the watermark that
+     *     writes it (allowed lateness, session gap)
      */
     public EventTimeReplayGuard(TableLoader loader, String branch, List<Types.NestedField> columns, List<String> keyColumns,
-            String timeColumn, java.time.Duration horizon) {
+            String startColumn, String timeColumn, java.time.Duration horizon) {
         this.loader = loader;
         this.horizonMicros = Math.multiplyExact(horizon.toMillis(), 1000L);
         this.branch = branch;
         this.columns = List.copyOf(columns);
         this.keyColumns = List.copyOf(keyColumns);
+        this.startColumn = startColumn;
         this.timeColumn = timeColumn;
         this.keyIndexes = new int[keyColumns.size()];
         for (int i = 0; i < keyColumns.size(); i++) {
             keyIndexes[i] = index(columns, keyColumns.get(i));
         }
+        this.startIndex = index(columns, startColumn);
         this.timeIndex = index(columns, timeColumn);
         setChainingStrategy(ChainingStrategy.ALWAYS);
     }
@@ -140,51 +165,84 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
         super.open();
         jobId = getContainingTask().getEnvironment().getJobID().toString();
         skipped = getMetricGroup().counter("replaySkippedRecords");
-        recentKeys = new HashSet<>();
-        try (TableLoader own = loader.clone()) {
+        stored = new HashSet<>();
+        hasWatermark = false;
+        TableLoader own = loader.clone();
+        try {
             own.open();
-            Table table = own.loadTable();
-            Snapshot head = table.snapshot(branch);
-            if (resumesNewestCommit(table, head)) {
-                hasWatermark = false;
+            Table loaded = own.loadTable();
+            Snapshot head = loaded.snapshot(branch);
+            if (resumesNewestCommit(loaded, head)) {
                 LOG.info("{} (branch {}): restored from {}, the checkpoint of its newest commit: nothing is replayed",
-                        table.name(), branch, restoredFrom);
+                        loaded.name(), branch, restoredFrom);
+                own.close();
                 return;
             }
             // The highest watermark any commit recorded: rows are never removed from an append-only
             // table, so it stays complete up to it even when a restored older run commits lower ones.
             Long watermarkMs = null;
-            for (Snapshot s : history(table, head)) {
+            for (Snapshot s : history(loaded, head)) {
                 String value = s.summary() == null ? null : s.summary().get(CommitWatermarks.WATERMARK_MS);
                 if (value != null) {
                     watermarkMs = watermarkMs == null ? Long.parseLong(value) : Math.max(watermarkMs, Long.parseLong(value));
                 }
             }
-            hasWatermark = watermarkMs != null;
-            if (!hasWatermark) {
-                LOG.info("{} (branch {}) has no committed watermark: every row is written", table.name(), branch);
+            if (watermarkMs == null) {
+                LOG.info("{} (branch {}) has no committed watermark: every row is written", loaded.name(), branch);
+                own.close();
                 return;
             }
-            // Dropped by time only well before the watermark; the rows of the last horizon are looked up by key.
+            hasWatermark = true;
+            // Dropped by time only well before the watermark; the later rows are looked up by entity and start.
             watermarkMicros = watermarkMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.multiplyExact(watermarkMs, 1000L) - horizonMicros;
-            if (watermarkMicros != Long.MAX_VALUE) {
-                List<String> selected = new ArrayList<>(keyColumns);
-                try (CloseableIterable<Record> rows = IcebergGenerics.read(table).useSnapshot(head.snapshotId())
-                        .where(Expressions.greaterThan(timeColumn, watermarkMicros)).select(selected).build()) {
-                    for (Record r : rows) {
-                        List<Object> key = new ArrayList<>(keyColumns.size());
-                        for (String c : keyColumns) {
-                            key.add(normalize(r.getField(c)));
-                        }
-                        recentKeys.add(key);
-                    }
-                }
+            if (watermarkMicros == Long.MAX_VALUE) {
+                own.close();
+            } else {
+                tableLoader = own;
+                table = loaded;
+                headSnapshotId = head.snapshotId();
+                indexedFrom = watermarkMicros + 1;
+                int indexed = index(Expressions.greaterThanOrEqual(timeColumn, indexedFrom));
+                LOG.info("{} (branch {}) is complete up to watermark {} ms; it holds {} rows in the {} ms before it and after:"
+                        + " replayed rows are skipped", table.name(), branch, watermarkMs, indexed, horizonMicros / 1000);
             }
-            LOG.info("{} (branch {}) is complete up to watermark {} ms; it holds {} rows in the {} ms before it and after:"
-                    + " replayed rows are skipped", table.name(), branch, watermarkMs, recentKeys.size(), horizonMicros / 1000);
         } catch (IOException e) {
+            own.close();
             throw new IOException("Cannot read what " + loader + " already holds", e);
+        } catch (RuntimeException e) {
+            own.close();
+            throw e;
         }
+    }
+
+    /** Adds the entity and start of the head's rows matching {@code filter} to {@link #stored}; returns how many rows. */
+    private int index(org.apache.iceberg.expressions.Expression filter) throws IOException {
+        List<String> selected = new ArrayList<>(keyColumns);
+        selected.add(startColumn);
+        int rows = 0;
+        try (CloseableIterable<Record> records = IcebergGenerics.read(table).useSnapshot(headSnapshotId).where(filter)
+                .select(selected).build()) {
+            for (Record r : records) {
+                List<Object> key = new ArrayList<>(keyColumns.size() + 1);
+                for (String c : keyColumns) {
+                    key.add(normalize(r.getField(c)));
+                }
+                key.add(normalize(r.getField(startColumn)));
+                stored.add(key);
+                rows++;
+            }
+        }
+        return rows;
+    }
+
+    /** Indexes the rows ending at or after {@code start} too, from the start of its hour. */
+    private void indexFrom(long start) throws IOException {
+        long from = Math.floorDiv(start, HOUR_MICROS) * HOUR_MICROS;
+        int indexed = index(Expressions.and(Expressions.greaterThanOrEqual(timeColumn, from),
+                Expressions.lessThan(timeColumn, indexedFrom)));
+        LOG.info("{} (branch {}): a replayed row starts at {}; indexed the {} rows ending from {} on", table.name(), branch,
+                java.time.Instant.EPOCH.plus(start, ChronoUnit.MICROS), indexed, java.time.Instant.EPOCH.plus(from, ChronoUnit.MICROS));
+        indexedFrom = from;
     }
 
     /** Whether the restored checkpoint is the one the table's newest Flink commit came from (or a later one of that job). */
@@ -212,11 +270,21 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
     }
 
     @Override
-    public void processElement(StreamRecord<RowData> element) {
+    public void processElement(StreamRecord<RowData> element) throws IOException {
         if (hasWatermark) {
             RowData row = element.getValue();
             long time = micros(row.getTimestamp(timeIndex, 6));
-            if (time <= watermarkMicros || (!recentKeys.isEmpty() && recentKeys.contains(key(row)))) {
+            if (time <= watermarkMicros) {
+                skipped.inc();
+                return;
+            }
+            long start = micros(row.getTimestamp(startIndex, 6));
+            if (start < indexedFrom) {
+                indexFrom(start);
+            }
+            List<Object> key = key(row);
+            key.add(start);
+            if (stored.contains(key)) {
                 skipped.inc();
                 return;
             }
@@ -224,8 +292,20 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
         output.collect(element);
     }
 
+    @Override
+    public void close() throws Exception {
+        try {
+            super.close();
+        } finally {
+            if (tableLoader != null) {
+                tableLoader.close();
+                tableLoader = null;
+            }
+        }
+    }
+
     private List<Object> key(RowData row) {
-        List<Object> key = new ArrayList<>(keyIndexes.length);
+        List<Object> key = new ArrayList<>(keyIndexes.length + 1);
         for (int i : keyIndexes) {
             Types.NestedField field = columns.get(i);
             Object value;
@@ -250,7 +330,7 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
         return key;
     }
 
-    /** Generic records hold timestamps as LocalDateTime, ints as Integer: the same forms as {@link #key}. */
+    /** Generic records hold timestamps as LocalDateTime, ints as Integer: the same forms as {@link #key} and {@link #micros}. */
     private static Object normalize(Object value) {
         if (value instanceof LocalDateTime) {
             return ChronoUnit.MICROS.between(LocalDateTime.of(1970, 1, 1, 0, 0), (LocalDateTime) value);

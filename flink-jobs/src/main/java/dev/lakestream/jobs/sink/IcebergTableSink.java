@@ -123,11 +123,13 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
                         .uid(uidPrefix(table) + "-replay-guard");
             }
             String rowKey = table.properties().get(GoldTables.REPLAY_KEY);
+            String rowStart = table.properties().get(GoldTables.REPLAY_START);
             String rowTime = table.properties().get(GoldTables.REPLAY_TIME);
-            if (gold && rowKey != null && rowTime != null) {
+            if (gold && rowKey != null && rowStart != null && rowTime != null) {
                 input = input
                         .transform("Replay guard " + table.identifier(), input.getType(), new EventTimeReplayGuard(loader.clone(),
-                                branch, table.schema().columns(), Arrays.asList(rowKey.split(",")), rowTime, replayHorizon))
+                                branch, table.schema().columns(), Arrays.asList(rowKey.split(",")), rowStart, rowTime,
+                                replayHorizon))
                         .setParallelism(input.getParallelism())
                         .uid(uidPrefix(table) + "-replay-guard");
             }

@@ -19,13 +19,20 @@ import java.util.Set;
 public final class GoldTables {
 
     /**
-     * Table property of an append-only gold table: the columns that identify a row (comma
-     * separated). With {@link #REPLAY_TIME}, lets a replay skip the rows the table already holds.
+     * Table property of an append-only gold table: the columns of the entity a row describes (comma
+     * separated). With {@link #REPLAY_START} they identify a row; with {@link #REPLAY_TIME} too,
+     * they let a replay skip the rows the table already holds.
      */
     public static final String REPLAY_KEY = "lakestream.replay.key";
     /**
+     * Table property of an append-only gold table: the timestamp column that identifies a row with
+     * its entity, never after {@link #REPLAY_TIME} (a session's start; for a point in time, the same
+     * column as {@link #REPLAY_TIME}).
+     */
+    public static final String REPLAY_START = "lakestream.replay.start";
+    /**
      * Table property of an append-only gold table: the timestamp column at or before which the
-     * event-time watermark has passed when the row is written.
+     * event-time watermark has passed when the row is written (a session's end).
      */
     public static final String REPLAY_TIME = "lakestream.replay.time";
 
@@ -149,7 +156,8 @@ public final class GoldTables {
         return AppendOnlyTables.withProperties(TableSpec.builder(Layer.GOLD, prefix + "user_sessions")
                         .schema(USER_SESSIONS)
                         .partitioning(s -> PartitionSpec.builderFor(s).day(SESSION_START).build()))
-                .property(REPLAY_KEY, USER_ID + "," + SESSION_START)
+                .property(REPLAY_KEY, USER_ID)
+                .property(REPLAY_START, SESSION_START)
                 .property(REPLAY_TIME, SESSION_END)
                 .build();
     }
@@ -178,7 +186,8 @@ public final class GoldTables {
         return AppendOnlyTables.withProperties(TableSpec.builder(Layer.GOLD, prefix + name + "_log")
                         .schema(featureSchema(entity, features, false))
                         .partitioning(s -> PartitionSpec.builderFor(s).day(FEATURE_TS).build()))
-                .property(REPLAY_KEY, entity.name() + "," + FEATURE_TS)
+                .property(REPLAY_KEY, entity.name())
+                .property(REPLAY_START, FEATURE_TS)
                 .property(REPLAY_TIME, FEATURE_TS)
                 .build();
     }
