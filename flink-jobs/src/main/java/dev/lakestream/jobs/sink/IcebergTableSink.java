@@ -105,6 +105,15 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
         TableLoader loader = TableLoader.fromCatalog(catalogLoader, table.identifier());
         Optional<ReplayKey> replayKey = ReplayKey.of(table);
         boolean gold = table.layer() == Layer.GOLD;
+        String rowKey = table.properties().get(GoldTables.REPLAY_KEY);
+        String rowStart = table.properties().get(GoldTables.REPLAY_START);
+        String rowTime = table.properties().get(GoldTables.REPLAY_TIME);
+        if ((rowKey == null || rowStart == null || rowTime == null) && (rowKey != null || rowStart != null || rowTime != null)) {
+            // Half a declaration would silently leave the table without replay protection.
+            throw new IllegalArgumentException(table.identifier() + " declares only some of its replay columns ("
+                    + GoldTables.REPLAY_KEY + "=" + rowKey + ", " + GoldTables.REPLAY_START + "=" + rowStart + ", "
+                    + GoldTables.REPLAY_TIME + "=" + rowTime + "): an append-only gold table needs all three, or none");
+        }
         FlinkSink.Builder builder;
         if (gold || replayKey.isPresent()) {
             Table live = load(loader);
@@ -122,10 +131,7 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
                         .setParallelism(input.getParallelism())
                         .uid(uidPrefix(table) + "-replay-guard");
             }
-            String rowKey = table.properties().get(GoldTables.REPLAY_KEY);
-            String rowStart = table.properties().get(GoldTables.REPLAY_START);
-            String rowTime = table.properties().get(GoldTables.REPLAY_TIME);
-            if (gold && rowKey != null && rowStart != null && rowTime != null) {
+            if (gold && rowKey != null) {
                 input = input
                         .transform("Replay guard " + table.identifier(), input.getType(), new EventTimeReplayGuard(loader.clone(),
                                 branch, table.schema().columns(), Arrays.asList(rowKey.split(",")), rowStart, rowTime,

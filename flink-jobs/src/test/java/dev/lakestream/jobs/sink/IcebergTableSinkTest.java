@@ -1,5 +1,6 @@
 package dev.lakestream.jobs.sink;
 
+import dev.lakestream.catalog.Layer;
 import dev.lakestream.catalog.spec.TableProvisioner;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.GoldTables;
@@ -78,6 +79,21 @@ class IcebergTableSinkTest {
             assertThat(stamp.getOperatorFactory().getChainingStrategy().name()).isEqualTo("ALWAYS");
             assertThat(byUid.get(prefix + "-writer").getParallelism()).isEqualTo(3);
         }
+    }
+
+    @Test
+    void aTableDeclaringOnlySomeReplayColumnsFailsTheBuild() {
+        TableSpec halfDeclared = TableSpec.builder(Layer.GOLD, "t_sessions_v0")
+                .schema(SESSIONS.schema())
+                .property(GoldTables.REPLAY_KEY, GoldTables.USER_ID + "," + GoldTables.SESSION_START)
+                .property(GoldTables.REPLAY_TIME, GoldTables.SESSION_END)
+                .build();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+
+        assertThatThrownBy(() -> new IcebergTableSink(catalogLoader, "test").write(halfDeclared, rows(env, halfDeclared)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(halfDeclared.identifier().toString())
+                .hasMessageContaining(GoldTables.REPLAY_START + "=null");
     }
 
     @Test
