@@ -168,6 +168,8 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
         stored = new HashSet<>();
         hasWatermark = false;
         TableLoader own = loader.clone();
+        // Kept open (and closed by close()) only while the guard may index more rows.
+        boolean keepOpen = false;
         try {
             own.open();
             Table loaded = own.loadTable();
@@ -175,7 +177,6 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
             if (resumesNewestCommit(loaded, head)) {
                 LOG.info("{} (branch {}): restored from {}, the checkpoint of its newest commit: nothing is replayed",
                         loaded.name(), branch, restoredFrom);
-                own.close();
                 return;
             }
             // The highest watermark any commit recorded: rows are never removed from an append-only
@@ -189,29 +190,27 @@ public final class EventTimeReplayGuard extends AbstractStreamOperator<RowData> 
             }
             if (watermarkMs == null) {
                 LOG.info("{} (branch {}) has no committed watermark: every row is written", loaded.name(), branch);
-                own.close();
                 return;
             }
             hasWatermark = true;
             // Dropped by time only well before the watermark; the later rows are looked up by entity and start.
             watermarkMicros = watermarkMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.multiplyExact(watermarkMs, 1000L) - horizonMicros;
-            if (watermarkMicros == Long.MAX_VALUE) {
-                own.close();
-            } else {
-                tableLoader = own;
+            if (watermarkMicros != Long.MAX_VALUE) {
                 table = loaded;
                 headSnapshotId = head.snapshotId();
                 indexedFrom = watermarkMicros + 1;
                 int indexed = index(Expressions.greaterThanOrEqual(timeColumn, indexedFrom));
                 LOG.info("{} (branch {}) is complete up to watermark {} ms; it holds {} rows in the {} ms before it and after:"
                         + " replayed rows are skipped", table.name(), branch, watermarkMs, indexed, horizonMicros / 1000);
+                tableLoader = own;
+                keepOpen = true;
             }
         } catch (IOException e) {
-            own.close();
             throw new IOException("Cannot read what " + loader + " already holds", e);
-        } catch (RuntimeException e) {
-            own.close();
-            throw e;
+        } finally {
+            if (!keepOpen) {
+                own.close();
+            }
         }
     }
 

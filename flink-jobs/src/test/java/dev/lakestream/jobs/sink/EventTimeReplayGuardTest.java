@@ -99,14 +99,15 @@ class EventTimeReplayGuardTest {
                 3L, 2L, 1L, 0L, TimestampData.fromLocalDateTime(local("13:00:00")));
     }
 
-    /** One commit of {@code rows}, one data file per partition, stamped as a Flink commit with its watermark. */
+    /** One commit of {@code rows}, one data file per row, stamped as a Flink commit with its watermark. */
     private void commit(Table table, String jobId, long checkpoint, String watermark, List<Record> rows) throws IOException {
         AppendFiles append = table.newAppend();
         PartitionKey partition = new PartitionKey(table.spec(), table.schema());
         InternalRecordWrapper wrapper = new InternalRecordWrapper(table.schema().asStruct());
+        GenericFileWriterFactory writers = new GenericFileWriterFactory.Builder(table).build();
         for (Record row : rows) {
             partition.partition(wrapper.wrap(row));
-            DataWriter<Record> writer = new GenericFileWriterFactory.Builder(table).build().newDataWriter(
+            DataWriter<Record> writer = writers.newDataWriter(
                     OutputFileFactory.builderFor(table, 1, ++files).build().newOutputFile(table.spec(), partition),
                     table.spec(), partition.copy());
             try (DataWriter<Record> w = writer) {
