@@ -36,7 +36,7 @@ final class CpuProfile {
      * Activities that are operators: a sample counts towards one only while the operator's own code
      * runs, not the operators chained behind it (they run inside its call, under a ChainingOutput).
      */
-    private static final java.util.Set<String> OPERATORS = java.util.Set.of("Table API session windows",
+    private static final java.util.Set<String> OPERATORS = java.util.Set.of("Sessions (lakestream)",
             "Table API sliced windows (tumble, hop)", "Replay guards (lakestream)", "Silver validation (lakestream)",
             "Silver deduplication (lakestream)", "Rolling features (lakestream)");
 
@@ -191,7 +191,7 @@ final class CpuProfile {
         a.put("S3 requests (AWS SDK)", "software/amazon/awssdk/core/internal/http");
         a.put("Iceberg commits", "org/apache/iceberg/flink/sink/IcebergFilesCommitter.notifyCheckpointComplete");
         a.put("Table API generated code (Janino compiles)", "org/codehaus/janino");
-        a.put("Table API session windows", "org/apache/flink/table/runtime/operators/aggregate/window/processors/UnsliceWindowAggProcessor");
+        a.put("Sessions (lakestream)", "dev/lakestream/jobs/gold/SessionizeClicks");
         a.put("Table API sliced windows (tumble, hop)", "org/apache/flink/table/runtime/operators/aggregate/window/processors/AbstractSliceWindowAggProcessor");
         a.put("Replay guards (lakestream)", "dev/lakestream/jobs/sink/ReplayGuard.process");
         a.put("Silver validation (lakestream)", "dev/lakestream/jobs/silver/ValidateEvents.processElement");

@@ -171,8 +171,9 @@ public final class DailyRevenueJob {
                 + " f.sourceName, f.sourcePartition, f.sourcePosition, c.region"
                 + " FROM " + view + "_facts AS f LEFT JOIN " + view + "_customers FOR SYSTEM_TIME AS OF f.rowtime AS c"
                 + " ON f.customerId = c.customer_id");
-        DataStream<OrderFact> regional = tables.toDataStream(enriched).map(DailyRevenueJob::fact).returns(OrderFact.class)
-                .name("Orders with region");
+        DataStream<OrderFact> regional = TableApiUids.assign(tables.toDataStream(enriched), view + "_regions", facts, versions)
+                .map(DailyRevenueJob::fact).returns(OrderFact.class)
+                .uid("gold-orders-with-region-" + suffix).name("Orders with region");
 
         SingleOutputStreamOperator<OrderFact> finalInput = HoldBackWatermark.on(regional, lateness, "gold-watermarks-final-" + suffix)
                 .process(LateEventRouter.<OrderFact>slices(dataset, Duration.ofDays(1).toMillis()))
@@ -203,7 +204,7 @@ public final class DailyRevenueJob {
                 + " SUM(total), SUM(CASE WHEN status = 'CANCELLED' THEN 1 ELSE 0 END)"
                 + " FROM TABLE(TUMBLE(TABLE " + view + ", DESCRIPTOR(rowtime), INTERVAL '1' DAY))"
                 + " GROUP BY window_start, window_end, status, region");
-        return tables.toDataStream(result)
+        return TableApiUids.assign(tables.toDataStream(result), view, facts)
                 .map(row -> goldRow(row, isFinal))
                 .returns(goldType)
                 .name((isFinal ? "Final" : "Provisional") + " daily revenue");

@@ -93,7 +93,7 @@ public final class FacilityThroughputJob {
                         + " FROM TABLE(HOP(TABLE " + name + ", DESCRIPTOR(rowtime), INTERVAL '"
                         + SLIDE.toMinutes() + "' MINUTE, INTERVAL '" + WINDOW.toMinutes() + "' MINUTE))"
                         + " GROUP BY facilityId, window_start, window_end");
-        return tables.toDataStream(result)
+        return TableApiUids.assign(tables.toDataStream(result), name, events)
                 .map(row -> goldRow(row, isFinal))
                 .returns(goldType)
                 .name((isFinal ? "Final" : "Provisional") + " windows");

@@ -103,7 +103,7 @@ public final class GoldJob {
         }
         DataStream<RowData> clicks = silver.get(SilverDataset.CLICKSTREAM_EVENTS.name());
         if (clicks != null) {
-            late.add(UserSessionsJob.addTo(tables, clicks, SilverDataset.CLICKSTREAM_EVENTS.name(), config, sink));
+            late.add(UserSessionsJob.addTo(clicks, SilverDataset.CLICKSTREAM_EVENTS.name(), config, sink));
         }
         // One transitions operator per orders table, whoever reads its facts.
         Map<String, DataStream<OrderFact>> facts = new HashMap<>();

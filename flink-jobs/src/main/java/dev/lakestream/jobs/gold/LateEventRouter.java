@@ -19,9 +19,9 @@ import org.apache.iceberg.flink.FlinkSchemaUtil;
  * window operator drop them. Runs right before the windows on the same watermarks, with the
  * operator's rule: an event is late when the last millisecond of the earliest-closing window it
  * can fall into is at or before the watermark. For hopping and tumbling windows that is the slice
- * (of the slide's length) holding its time ({@link #slices}); for session windows, the event's own
- * session of one event, [ts, ts + gap) ({@link #sessions}). Every event thus lands in a window or
- * in the late table, never nowhere.
+ * (of the slide's length) holding its time ({@link #slices}). Every event thus lands in a window or
+ * in the late table, never nowhere. (Sessions judge lateness in their own operator,
+ * {@link SessionizeClicks}, which also knows which sessions of a user have fired.)
  *
  * <p>Metric: {@code goldLateEvents}.
  */
@@ -50,11 +50,6 @@ public final class LateEventRouter<T extends GoldEvent> extends ProcessFunction<
     /** For hopping and tumbling windows sliced by {@code sliceMillis} (the slide). */
     public static <T extends GoldEvent> LateEventRouter<T> slices(String dataset, long sliceMillis) {
         return new LateEventRouter<>(dataset, ts -> Math.floorDiv(ts, sliceMillis) * sliceMillis + sliceMillis);
-    }
-
-    /** For session windows with {@code gapMillis}. */
-    public static <T extends GoldEvent> LateEventRouter<T> sessions(String dataset, long gapMillis) {
-        return new LateEventRouter<>(dataset, ts -> ts + gapMillis);
     }
 
     @Override

@@ -28,14 +28,6 @@ class GoldOperatorsTest {
         assertThat(router.isLate(-1, Long.MIN_VALUE)).as("no watermark yet").isFalse();
     }
 
-    @Test
-    void aSessionEventIsLateOnceItsOwnGapHasPassedTheWatermark() {
-        long gap = Duration.ofMinutes(30).toMillis();
-        LateEventRouter<ClickEvent> router = LateEventRouter.sessions("c", gap);
-        assertThat(router.isLate(1_000_000, 1_000_000 + gap - 2)).isFalse();
-        assertThat(router.isLate(1_000_000, 1_000_000 + gap - 1)).isTrue();
-    }
-
     private static RowData row(String key, long value, boolean isFinal) {
         return GenericRowData.of(StringData.fromString(key), value, isFinal);
     }

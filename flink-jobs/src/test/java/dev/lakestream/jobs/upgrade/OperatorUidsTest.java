@@ -40,15 +40,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * src/test/resources/savepoint/operator-uids.txt}) for the job with every kind of source that
  * needs no server to build (Kafka and Kinesis bronze, both silver datasets, Debezium CDC), gold and
  * rolling features on. A savepoint restores state by operator id: an explicit {@code uid} hashed, or
- * for an operator without one (the Table API's window operators) a hash of its place in the graph.
+ * for an operator without one a hash of its place in the graph.
  *
  * <ul>
  *   <li>An id of the manifest missing from the graph fails: that operator's state in every existing
  *       savepoint would have nowhere to go, and a restore with {@code allowNonRestoredState=false}
  *       fails (with {@code true}, the state is silently dropped).
  *   <li>An id in the graph missing from the manifest fails too, so the manifest stays complete.
- *   <li>A keyed operator, a source or a sink without an explicit uid must be listed as {@code auto}:
- *       its id changes whenever the graph around it does.
+ *   <li>A keyed operator, a source or a sink without an explicit uid fails (listed as {@code auto}):
+ *       its id changes whenever the graph around it does. The Table API's operators get theirs from
+ *       {@code TableApiUids}.
  * </ul>
  *
  * After an intentional change: {@code mvn -pl flink-jobs test -Dtest=OperatorUidsTest
@@ -163,6 +164,9 @@ class OperatorUidsTest {
         assertThat(added).as("Operators the manifest does not list: give every stateful operator an explicit, stable uid"
                 + " and add it to " + MANIFEST + " (regenerate with -D" + UPDATE + "=true)").isEmpty();
         assertThat(actual).as("operator ids").hasSizeGreaterThan(30);
+        assertThat(actual).filteredOn(line -> line.startsWith("auto ")).as("Keyed operators, sources and sinks without an"
+                + " explicit uid: their ids move whenever the graph before them changes, and their state with them. Give"
+                + " each a uid (a Table API query: TableApiUids.assign)").isEmpty();
     }
 
     private static Map<String, String> byId(List<String> lines) {
@@ -178,7 +182,7 @@ class OperatorUidsTest {
         List<String> out = new ArrayList<>();
         out.add("# Operator ids a savepoint of the ingestion job maps its state to (OperatorUidsTest).");
         out.add("# 'uid <uid>': an explicit uid. 'auto <operator id> <name>': a keyed operator, source or sink");
-        out.add("# without one (the Table API's windows): its id is a hash of its place in the graph.");
+        out.add("# without one: its id is a hash of its place in the graph (the test fails on any).");
         out.add("# Regenerate after an intentional change: mvn -pl flink-jobs test -Dtest=OperatorUidsTest"
                 + " -D" + UPDATE + "=true");
         out.addAll(lines);
