@@ -20,6 +20,7 @@ import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.sink.FlinkSink;
 import org.apache.iceberg.flink.sink.dynamic.DynamicIcebergSink;
 import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.types.Types;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,6 +63,13 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
 
     /** Snapshot summary key naming the job that wrote a snapshot. */
     public static final String SNAPSHOT_JOB_PROPERTY = "lakestream.job";
+
+    /**
+     * Keys an upsert table's {@link LatestRowPerKey} holds between checkpoints before it hands its rows
+     * on early: a bound on heap (a few hundred bytes a row) for a checkpoint interval that touches
+     * more keys than that.
+     */
+    static final int UPSERT_BUFFER_KEYS = 100_000;
 
     private final CatalogLoader catalogLoader;
     private final String jobName;
@@ -147,17 +155,22 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
                         .setParallelism(input.getParallelism())
                         .uid(uidPrefix(table) + "-watermark-stamp");
             }
+            if (upsert(table) && !keyColumns(table).isEmpty()) {
+                input = input
+                        .transform("Latest row per key " + table.identifier(), input.getType(),
+                                new LatestRowPerKey(FlinkSchemaUtil.convert(table.schema()), keyPositions(table),
+                                        UPSERT_BUFFER_KEYS))
+                        .setParallelism(input.getParallelism())
+                        .uid(uidPrefix(table) + "-latest-row-per-key");
+            }
             builder = FlinkSink.forRowData(input)
                     .table(live)
                     .tableLoader(new CommitStampingTableLoader(loader, watermarks, ranges));
         } else {
             builder = FlinkSink.forRowData(rows).tableLoader(loader);
         }
-        List<String> key = new ArrayList<>();
-        table.schema().columns().stream()
-                .filter(c -> table.schema().identifierFieldIds().contains(c.fieldId()))
-                .forEach(c -> key.add(c.name()));
-        boolean upsert = "true".equals(table.properties().get(TableProperties.UPSERT_ENABLED));
+        List<String> key = keyColumns(table);
+        boolean upsert = upsert(table);
         if (!key.isEmpty()) {
             // Upsert tables (gold windows): each row replaces the row of its key; rows are hashed on
             // the key so one writer owns each key. Other keyed tables are written by their callers
@@ -176,6 +189,26 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
                 .toBranch(branch)
                 .append()
                 .name("Iceberg " + table.identifier());
+    }
+
+    private static boolean upsert(TableSpec table) {
+        return "true".equals(table.properties().get(TableProperties.UPSERT_ENABLED));
+    }
+
+    /** The names of the table's identifier (key) columns, in column order. */
+    private static List<String> keyColumns(TableSpec table) {
+        List<String> key = new ArrayList<>();
+        table.schema().columns().stream()
+                .filter(c -> table.schema().identifierFieldIds().contains(c.fieldId()))
+                .forEach(c -> key.add(c.name()));
+        return key;
+    }
+
+    /** The positions of the key columns in the table's rows (laid out as the spec declares). */
+    private static int[] keyPositions(TableSpec table) {
+        List<Types.NestedField> columns = table.schema().columns();
+        return java.util.stream.IntStream.range(0, columns.size())
+                .filter(i -> table.schema().identifierFieldIds().contains(columns.get(i).fieldId())).toArray();
     }
 
     /** The table as it is now, through a loader of its own (the committer opens {@code loader} again). */
