@@ -575,18 +575,22 @@ public final class LocalServices implements AutoCloseable {
     }
   }
 
-  /** Starts the servers of a builder in parallel; on any failure stops those that did start. */
-  /** Whether a start failed because another process took the server's port first. */
+  /**
+   * Whether a start failed because another process took the server's port first (between our probe
+   * for a free port and the server's bind). s3proxy's Jetty logs "Failed to bind to" and exits.
+   */
   static boolean isPortClash(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String message = String.valueOf(t.getMessage());
-      if (t instanceof java.net.BindException || message.contains("Address already in use") || message.contains("EADDRINUSE")) {
+      if (t instanceof java.net.BindException || message.contains("Address already in use") || message.contains("EADDRINUSE")
+          || message.contains("Failed to bind to")) {
         return true;
       }
     }
     return false;
   }
 
+  /** Starts the servers of a builder in parallel; on any failure stops those that did start. */
   private static final class Starter {
     static final String KAFKA = "kafka";
     static final String OBJECT_STORE = "object-store";

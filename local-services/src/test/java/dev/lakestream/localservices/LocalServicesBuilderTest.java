@@ -33,6 +33,10 @@ class LocalServicesBuilderTest {
     assertThat(LocalServices.isPortClash(new ServiceStartException("Kafka failed",
         new RuntimeException("Socket server failed to bind to 127.0.0.1:1: Address already in use.")))).isTrue();
     assertThat(LocalServices.isPortClash(new ServiceStartException("s3proxy failed", new java.net.BindException("bind")))).isTrue();
+    // s3proxy exits after logging Jetty's bind failure; the exception carries the log's last lines.
+    assertThat(LocalServices.isPortClash(new ServiceStartException("S3-compatible store (s3proxy) exited with code 1 while"
+        + " starting. Last lines of s3proxy.log:\n  | [s3proxy] E 11-22 15:19:01.561 main org.gaul.s3proxy.Main:203 |::]"
+        + " Failed to bind to /127.0.0.1:44411"))).isTrue();
     assertThat(LocalServices.isPortClash(new ServiceStartException("PostgreSQL: initdb not found"))).isFalse();
   }
 }

@@ -64,7 +64,8 @@ public final class S3ProxyServer {
         // Small heap and serial GC: the store holds no data in memory, and the machine may have 2 cores.
         "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-jar", jar.toString(), "--properties", configFile.toString());
-    String hint = "s3proxy needs Java 17 or newer (this JVM: " + System.getProperty("java.version") + ", " + java + ").";
+    String hint = "Unless its log above says why: s3proxy needs Java 17 or newer (this JVM: "
+        + System.getProperty("java.version") + ", " + java + ").";
     ChildProcess process = ChildProcess.start(NAME, command, dir, Map.of(), dir.resolve("s3proxy.log"), hint,
         Duration.ofSeconds(5));
     try {
