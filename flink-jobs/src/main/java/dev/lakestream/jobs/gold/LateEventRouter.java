@@ -32,24 +32,18 @@ public final class LateEventRouter<T extends GoldEvent> extends ProcessFunction<
     public static final OutputTag<RowData> LATE = new OutputTag<>("late-events",
             InternalTypeInfo.of(FlinkSchemaUtil.convert(GoldTables.lateEvents("").schema())));
 
-    /** The end (exclusive) of the window an event at {@code ts} closes with. */
-    @FunctionalInterface
-    public interface WindowEnd extends java.io.Serializable {
-        long of(long ts);
-    }
-
     private final String dataset;
-    private final WindowEnd windowEnd;
+    private final long sliceMillis;
     private transient Counter late;
 
-    private LateEventRouter(String dataset, WindowEnd windowEnd) {
+    private LateEventRouter(String dataset, long sliceMillis) {
         this.dataset = dataset;
-        this.windowEnd = windowEnd;
+        this.sliceMillis = sliceMillis;
     }
 
     /** For hopping and tumbling windows sliced by {@code sliceMillis} (the slide). */
     public static <T extends GoldEvent> LateEventRouter<T> slices(String dataset, long sliceMillis) {
-        return new LateEventRouter<>(dataset, ts -> Math.floorDiv(ts, sliceMillis) * sliceMillis + sliceMillis);
+        return new LateEventRouter<>(dataset, sliceMillis);
     }
 
     @Override
@@ -59,7 +53,8 @@ public final class LateEventRouter<T extends GoldEvent> extends ProcessFunction<
 
     /** Whether an event at {@code ts} misses every window at watermark {@code watermark}. */
     boolean isLate(long ts, long watermark) {
-        return windowEnd.of(ts) - 1 <= watermark;
+        // The last millisecond of the slice holding ts.
+        return Math.floorDiv(ts, sliceMillis) * sliceMillis + sliceMillis - 1 <= watermark;
     }
 
     @Override

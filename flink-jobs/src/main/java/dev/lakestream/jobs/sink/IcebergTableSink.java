@@ -113,6 +113,8 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
         TableLoader loader = TableLoader.fromCatalog(catalogLoader, table.identifier());
         Optional<ReplayKey> replayKey = ReplayKey.of(table);
         boolean gold = table.layer() == Layer.GOLD;
+        int[] keyAt = keyPositions(table);
+        boolean upsert = "true".equals(table.properties().get(TableProperties.UPSERT_ENABLED));
         String rowKey = table.properties().get(GoldTables.REPLAY_KEY);
         String rowStart = table.properties().get(GoldTables.REPLAY_START);
         String rowTime = table.properties().get(GoldTables.REPLAY_TIME);
@@ -155,11 +157,10 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
                         .setParallelism(input.getParallelism())
                         .uid(uidPrefix(table) + "-watermark-stamp");
             }
-            if (upsert(table) && !keyColumns(table).isEmpty()) {
+            if (upsert && keyAt.length > 0) {
                 input = input
                         .transform("Latest row per key " + table.identifier(), input.getType(),
-                                new LatestRowPerKey(FlinkSchemaUtil.convert(table.schema()), keyPositions(table),
-                                        UPSERT_BUFFER_KEYS))
+                                new LatestRowPerKey(FlinkSchemaUtil.convert(table.schema()), keyAt, UPSERT_BUFFER_KEYS))
                         .setParallelism(input.getParallelism())
                         .uid(uidPrefix(table) + "-latest-row-per-key");
             }
@@ -169,8 +170,10 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
         } else {
             builder = FlinkSink.forRowData(rows).tableLoader(loader);
         }
-        List<String> key = keyColumns(table);
-        boolean upsert = upsert(table);
+        List<String> key = new ArrayList<>();
+        for (int i : keyAt) {
+            key.add(table.schema().columns().get(i).name());
+        }
         if (!key.isEmpty()) {
             // Upsert tables (gold windows): each row replaces the row of its key; rows are hashed on
             // the key so one writer owns each key. Other keyed tables are written by their callers
@@ -191,20 +194,7 @@ public final class IcebergTableSink implements TableSink, CurrentStateSink {
                 .name("Iceberg " + table.identifier());
     }
 
-    private static boolean upsert(TableSpec table) {
-        return "true".equals(table.properties().get(TableProperties.UPSERT_ENABLED));
-    }
-
-    /** The names of the table's identifier (key) columns, in column order. */
-    private static List<String> keyColumns(TableSpec table) {
-        List<String> key = new ArrayList<>();
-        table.schema().columns().stream()
-                .filter(c -> table.schema().identifierFieldIds().contains(c.fieldId()))
-                .forEach(c -> key.add(c.name()));
-        return key;
-    }
-
-    /** The positions of the key columns in the table's rows (laid out as the spec declares). */
+    /** The positions of the identifier (key) columns in the table's rows (laid out as the spec declares). */
     private static int[] keyPositions(TableSpec table) {
         List<Types.NestedField> columns = table.schema().columns();
         return java.util.stream.IntStream.range(0, columns.size())

@@ -63,18 +63,22 @@ class SessionizeClicksTest {
         h.processElement(e, e.eventTsMillis);
     }
 
-    /** Sessions written so far: "user start+minutes end+minutes events views adds purchases". */
-    private static List<String> sessions(KeyedOneInputStreamOperatorTestHarness<Long, ClickEvent, RowData> h) {
-        List<String> out = new ArrayList<>();
+    /** The session rows written so far (the output without watermarks). */
+    private static List<RowData> rows(KeyedOneInputStreamOperatorTestHarness<Long, ClickEvent, RowData> h) {
+        List<RowData> rows = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord) {
-                RowData r = (RowData) ((StreamRecord<?>) o).getValue();
-                out.add(r.getLong(0) + " " + minutes(r.getTimestamp(1, 6).getMillisecond()) + " "
-                        + minutes(r.getTimestamp(2, 6).getMillisecond()) + " " + r.getLong(3) + " " + r.getLong(4) + " "
-                        + r.getLong(5) + " " + r.getLong(6));
+                rows.add((RowData) ((StreamRecord<?>) o).getValue());
             }
         }
-        return out;
+        return rows;
+    }
+
+    /** Sessions written so far: "user start+minutes end+minutes events views adds purchases". */
+    private static List<String> sessions(KeyedOneInputStreamOperatorTestHarness<Long, ClickEvent, RowData> h) {
+        return rows(h).stream().map(r -> r.getLong(0) + " " + minutes(r.getTimestamp(1, 6).getMillisecond()) + " "
+                + minutes(r.getTimestamp(2, 6).getMillisecond()) + " " + r.getLong(3) + " " + r.getLong(4) + " "
+                + r.getLong(5) + " " + r.getLong(6)).collect(Collectors.toList());
     }
 
     private static String minutes(long millis) {
@@ -249,13 +253,10 @@ class SessionizeClicksTest {
                 }
                 h.processWatermark(new Watermark(Long.MAX_VALUE));
                 late = late(h).size();
-                for (Object o : h.getOutput()) {
-                    if (o instanceof StreamRecord) {
-                        RowData r = (RowData) ((StreamRecord<?>) o).getValue();
-                        inSessions += r.getLong(3);
-                        byUser.computeIfAbsent(r.getLong(0), u -> new ArrayList<>()).add(new long[] {
-                                r.getTimestamp(1, 6).getMillisecond(), r.getTimestamp(2, 6).getMillisecond(), r.getLong(3)});
-                    }
+                for (RowData r : rows(h)) {
+                    inSessions += r.getLong(3);
+                    byUser.computeIfAbsent(r.getLong(0), u -> new ArrayList<>()).add(new long[] {
+                            r.getTimestamp(1, 6).getMillisecond(), r.getTimestamp(2, 6).getMillisecond(), r.getLong(3)});
                 }
                 assertThat(stateEntries(h)).isZero();
             }
@@ -303,8 +304,8 @@ class SessionizeClicksTest {
             h.open();
             send(h, click(1, T0, "VIEW"));
             h.processWatermark(new Watermark(Long.MAX_VALUE));
-            RowData row = (RowData) ((StreamRecord<?>) h.getOutput().peek()).getValue();
-            assertThat(row.getArity()).isEqualTo(GoldTables.userSessions("").schema().columns().size());
+            assertThat(rows(h)).hasSize(1);
+            assertThat(rows(h).get(0).getArity()).isEqualTo(GoldTables.userSessions("").schema().columns().size());
         }
     }
 }

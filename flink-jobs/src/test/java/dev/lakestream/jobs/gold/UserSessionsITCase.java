@@ -120,7 +120,7 @@ class UserSessionsITCase {
         // Alone, so that its lateness is exact: produced with the flush clicks, the sessions operator's
         // watermark could already count theirs (its input channels may resume from idle in any order).
         produce(services, topic, List.of(tooLate));
-        awaitLateRows(late, 1, job);
+        await("late rows", 1, job, () -> lateRows(late).size());
         List<Click> phase2 = new ArrayList<>();
         long flushTs = maxTs + LATENESS.toMillis() + 3 * GAP;
         for (int i = 0; i < 16; i++) {
@@ -215,30 +215,31 @@ class UserSessionsITCase {
         return lateRows;
     }
 
-    private static void awaitLateRows(Table late, int count, JobClient job) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (lateRows(late).size() < count) {
-            assertThat(job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()).isFalse();
-            assertThat(System.nanoTime()).as("late rows after 3 minutes: %s", lateRows(late)).isLessThan(deadline);
-            TimeUnit.MILLISECONDS.sleep(500);
-        }
+    /** Counts rows of a table. */
+    @FunctionalInterface
+    private interface RowCount {
+        int get() throws Exception;
     }
 
-    /** Waits until gold holds at least {@code count} sessions of the generated users. */
-    private static void awaitSessions(Table sessions, long count, JobClient job) throws Exception {
+    /** Waits until {@code rows} counts at least {@code count} while the job runs, for 3 minutes at most. */
+    private static void await(String what, long count, JobClient job, RowCount rows) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         int seen = 0;
         while (System.nanoTime() < deadline) {
             assertThat(job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()).isFalse();
-            if (sessions.currentSnapshot() != null || refreshed(sessions)) {
-                seen = sessionRows(sessions).size();
-                if (seen >= count) {
-                    return;
-                }
+            seen = rows.get();
+            if (seen >= count) {
+                return;
             }
             TimeUnit.MILLISECONDS.sleep(500);
         }
-        throw new AssertionError("Gold holds " + seen + " sessions, not " + count + ", after 3 minutes");
+        throw new AssertionError("Gold holds " + seen + " " + what + ", not " + count + ", after 3 minutes");
+    }
+
+    /** Waits until gold holds at least {@code count} sessions of the generated users. */
+    private static void awaitSessions(Table sessions, long count, JobClient job) throws Exception {
+        await("sessions", count, job, () -> sessions.currentSnapshot() != null || refreshed(sessions)
+                ? sessionRows(sessions).size() : 0);
     }
 
     private static boolean refreshed(Table table) {
