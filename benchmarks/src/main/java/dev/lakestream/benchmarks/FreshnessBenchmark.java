@@ -53,7 +53,7 @@ public final class FreshnessBenchmark {
 
     private static void run(String[] args) throws Exception {
         Map<String, String> o = Bench.options(args, List.of("modes", "rate-bronze", "rate-full", "checkpoint-interval-ms",
-                "duration-s", "kill-at-s", "recovery-s", "parallelism", "seed", "timeout-minutes", "out"));
+                "duration-s", "kill-at-s", "recovery-s", "parallelism", "seed", "timeout-minutes", "timers", "out"));
         List<FreshnessRun.Mode> modes = modes(o.getOrDefault("modes", "bronze,full"));
         double rateBronze = Double.parseDouble(o.getOrDefault("rate-bronze", "5000"));
         double rateFull = Double.parseDouble(o.getOrDefault("rate-full", "2000"));
@@ -68,6 +68,10 @@ public final class FreshnessBenchmark {
         long seed = Long.parseLong(o.getOrDefault("seed", "20261121"));
         Duration timeout = Duration.ofMinutes(Long.parseLong(o.getOrDefault("timeout-minutes", "5")));
         Path out = Paths.get(o.getOrDefault("out", "results/freshness.md"));
+        String timers = o.getOrDefault("timers", "ROCKSDB");
+        if (!List.of("ROCKSDB", "HEAP").contains(timers)) {
+            throw new IllegalArgumentException("--timers: '" + timers + "' is not ROCKSDB or HEAP (the pipeline's pipeline.timers)");
+        }
         if (rateBronze <= 0 || rateFull <= 0 || parallelism < 1) {
             throw new IllegalArgumentException("--rate-bronze and --rate-full must be above 0, --parallelism at least 1");
         }
@@ -111,7 +115,7 @@ public final class FreshnessBenchmark {
                         + cluster.restEndpoint());
                 String jarId = cluster.rest().uploadJar(jar);
                 FreshnessRun run = new FreshnessRun(services, cluster, jarId, scratch, seed,
-                        FreshnessRun.partitionsFor(parallelism));
+                        FreshnessRun.partitionsFor(parallelism), timers);
                 for (FreshnessRun.Mode mode : modes) {
                     for (Duration interval : intervals) {
                         double rate = mode == FreshnessRun.Mode.BRONZE ? rateBronze : rateFull;

@@ -96,6 +96,8 @@ final class FreshnessRun {
     private final Path scratch;
     private final long seed;
     private final int partitions;
+    /** The pipeline's {@code pipeline.timers}. */
+    private final String timers;
 
     /**
      * Partitions per topic for a parallelism: a multiple of it, or one subtask of each topic's source
@@ -106,8 +108,10 @@ final class FreshnessRun {
     }
 
     /** @param partitions of each topic, see {@link #partitionsFor} */
-    FreshnessRun(LocalServices services, FlinkCluster cluster, String jarId, Path scratch, long seed, int partitions) {
+    FreshnessRun(LocalServices services, FlinkCluster cluster, String jarId, Path scratch, long seed, int partitions,
+            String timers) {
         this.partitions = partitions;
+        this.timers = timers;
         this.services = services;
         this.cluster = cluster;
         this.jarId = jarId;
@@ -117,8 +121,9 @@ final class FreshnessRun {
 
     /** The pipeline's configuration for a run, as the throughput benchmark's but with this run's topics and tables. */
     static Map<String, String> settings(LocalServices services, Mode mode, String run, List<String> topics,
-            Duration interval) {
+            Duration interval, String timers) {
         Map<String, String> raw = new LinkedHashMap<>(LocalServicesConfig.pipelineProperties(services, topics));
+        raw.put("pipeline.timers", timers);
         raw.put("pipeline.name", "lakestream-freshness-" + run);
         raw.put("pipeline.checkpoint-interval", interval.toMillis() + " ms");
         raw.put("kafka.starting-offsets", "EARLIEST");
@@ -144,7 +149,7 @@ final class FreshnessRun {
         for (String topic : topics) {
             KafkaTestTopics.create(services.kafkaBootstrapServers(), topic, partitions);
         }
-        Map<String, String> settings = settings(services, mode, name, topics, interval);
+        Map<String, String> settings = settings(services, mode, name, topics, interval, timers);
         Configuration config = IngestionPipeline.validate(PipelineConfig.fromMap(settings, IngestionPipeline.options()))
                 .configuration();
         Path properties = scratch.resolve(name + ".properties");

@@ -103,7 +103,7 @@ final class PipelineThroughput implements AutoCloseable {
         cluster.close();
     }
 
-    Configuration config(Mode mode, String runName) {
+    Configuration config(Mode mode, String runName, Variant variant) {
         Map<String, String> raw = LocalServicesConfig.pipelineProperties(services, input.topics());
         raw.put("pipeline.name", "lakestream-throughput-" + runName);
         raw.put("pipeline.checkpoint-interval", checkpointInterval.toMillis() + " ms");
@@ -120,12 +120,13 @@ final class PipelineThroughput implements AutoCloseable {
             raw.put("gold.allowed-lateness", "10 min");
             raw.put("gold.table-prefix", "bench_");
         }
+        raw.putAll(variant.pipelineOptions());
         return IngestionPipeline.validate(PipelineConfig.fromMap(raw, IngestionPipeline.options())).configuration();
     }
 
-    /** One run with {@code variant}'s Flink settings and table properties over the defaults. */
+    /** One run with {@code variant}'s pipeline options, Flink settings and table properties over the defaults. */
     Result run(Mode mode, String runName, Duration timeout, Variant variant) throws Exception {
-        Configuration config = config(mode, runName);
+        Configuration config = config(mode, runName, variant);
         Catalog catalog = CatalogFactory.open(config);
         try {
             List<TableSpec> specs = IngestionPipeline.tables(config);

@@ -103,6 +103,7 @@ public final class IngestionPipeline {
                 WatermarkOptions::problems,
                 SinkOptions::problems,
                 IngestionPipeline::boundedProblems,
+                IngestionPipeline::timerProblems,
                 IngestionPipeline::catalogProblems);
     }
 
@@ -130,6 +131,17 @@ public final class IngestionPipeline {
         return List.of("key '" + KafkaBronzeOptions.STOPPING_OFFSETS.key() + "' = " + config.get(KafkaBronzeOptions.STOPPING_OFFSETS)
                 + " makes a bounded run, but " + unbounded + " configure sources that never end: the job would not finish."
                 + " Run the backfill with Kafka topics only");
+    }
+
+    /** Heap timers keep the key object they are given: safe for our operators' immutable keys only. */
+    private static List<String> timerProblems(ReadableConfig config) {
+        if (config.get(PipelineOptions.TIMERS) != PipelineOptions.Timers.HEAP || !config.get(GoldOptions.ENABLED)
+                || DailyRevenueJob.input(config, captures(config)).isEmpty()) {
+            return List.of();
+        }
+        return List.of("key '" + PipelineOptions.TIMERS.key() + "' = HEAP cannot be used with gold daily revenue (captured"
+                + " orders and customers tables): its Flink SQL operators reuse key objects that heap timers would keep"
+                + " (FLINK-38558). Allowed value for a job with daily revenue: ROCKSDB");
     }
 
     private static List<String> sourceProblems(ReadableConfig config) {

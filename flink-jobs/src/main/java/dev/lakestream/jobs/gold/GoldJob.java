@@ -89,16 +89,13 @@ public final class GoldJob {
         if (tables(config, silver.keySet(), captures).isEmpty()) {
             return;
         }
-        StreamTableEnvironment tables = StreamTableEnvironment.create(env);
-        // Window bounds in UTC, like every timestamp in the lakehouse.
-        tables.getConfig().setLocalTimeZone(ZoneOffset.UTC);
         List<DataStream<RowData>> late = new ArrayList<>();
         Map<FeatureSet.Source, DataStream<? extends GoldEvent>> featureInputs = new java.util.EnumMap<>(FeatureSet.Source.class);
         DataStream<RowData> fulfillment = silver.get(SilverDataset.FULFILLMENT_EVENTS.name());
         if (fulfillment != null) {
             String dataset = SilverDataset.FULFILLMENT_EVENTS.name();
             DataStream<FulfillmentEvent> events = FacilityThroughputJob.events(fulfillment, dataset);
-            late.add(FacilityThroughputJob.addTo(tables, events, dataset, config, sink));
+            late.add(FacilityThroughputJob.addTo(events, dataset, config, sink));
             featureInputs.put(FeatureSet.Source.FULFILLMENT_EVENTS, events);
         }
         DataStream<RowData> clicks = silver.get(SilverDataset.CLICKSTREAM_EVENTS.name());
@@ -112,6 +109,10 @@ public final class GoldJob {
             Map<String, DataStream<SilverChange>> changes = cdc.get(in.capture());
             DataStream<OrderFact> orderFacts = facts.computeIfAbsent(in.capture().name() + "/" + in.ordersTable(),
                     k -> OrderTransitions.of(in.capture(), in.ordersTable(), changes.get(in.ordersTable())));
+            // Only daily revenue plans SQL (its temporal join and day windows).
+            StreamTableEnvironment tables = StreamTableEnvironment.create(env);
+            // Window bounds in UTC, like every timestamp in the lakehouse.
+            tables.getConfig().setLocalTimeZone(ZoneOffset.UTC);
             late.add(DailyRevenueJob.addTo(tables, in, orderFacts, changes.get(in.customersTable()), config, sink));
         });
         FeaturesJob.ordersInput(config, captures).ifPresent(in -> featureInputs.put(FeatureSet.Source.ORDER_CHANGES,

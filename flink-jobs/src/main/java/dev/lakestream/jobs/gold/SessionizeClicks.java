@@ -40,7 +40,6 @@ public final class SessionizeClicks extends KeyedProcessFunction<Long, ClickEven
     static final String STATE_NAME = "open-sessions";
 
     static final long LAYOUT_VERSION = 1;
-    private static final int VERSION = 0;
     private static final int FIRED_UNTIL = 1;
     private static final int TIMER = 2;
     private static final int HEADER = 3;
@@ -112,12 +111,7 @@ public final class SessionizeClicks extends KeyedProcessFunction<Long, ClickEven
             firing++;
         }
         closed.inc(firing);
-        if (firing > 0) {
-            long[] open = new long[s.length - firing * WIDTH];
-            System.arraycopy(s, 0, open, 0, HEADER);
-            System.arraycopy(s, HEADER + firing * WIDTH, open, HEADER, open.length - HEADER);
-            s = open;
-        }
+        s = PackedState.dropFirst(s, HEADER, WIDTH, firing);
         long next = s.length > HEADER ? s[HEADER + LAST] + gap - 1 : s[FIRED_UNTIL] + gap - 1;
         if (next <= watermark) {
             state.clear();
@@ -129,12 +123,7 @@ public final class SessionizeClicks extends KeyedProcessFunction<Long, ClickEven
     }
 
     private long[] read() throws Exception {
-        long[] s = state.value();
-        if (s != null && s[VERSION] != LAYOUT_VERSION) {
-            throw new IllegalStateException("Session state of layout version " + s[VERSION] + " is not readable by this"
-                    + " version, which reads " + LAYOUT_VERSION + ": restore the savepoint with the version that wrote it");
-        }
-        return s;
+        return PackedState.checked(state.value(), LAYOUT_VERSION, "Session");
     }
 
     /** {@code s} with the event at {@code ts} added: in a new session, or merged with every session its window overlaps. */

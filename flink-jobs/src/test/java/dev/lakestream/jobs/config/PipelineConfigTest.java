@@ -110,6 +110,35 @@ class PipelineConfigTest {
     }
 
     @Test
+    void heapTimersAreRefusedWhenTheJobComputesDailyRevenueAndAcceptedOtherwise() {
+        Map<String, String> raw = valid();
+        raw.put("pipeline.timers", "HEAP");
+        assertThat(load(raw).configuration().get(PipelineOptions.TIMERS)).isEqualTo(PipelineOptions.Timers.HEAP);
+
+        raw.put("cdc.kafka.topics", "shop.public.orders");
+        raw.put("cdc.kafka.tables", "public.orders;public.customers");
+        raw.put("cdc.kafka.primary-keys", "public.orders=order_id;public.customers=customer_id");
+        raw.put("cdc.kafka.column-types", "public.orders=order_id LONG;public.customers=customer_id LONG");
+        assertThatThrownBy(() -> load(raw))
+                .isInstanceOfSatisfying(
+                        InvalidConfigurationException.class,
+                        e -> assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p)
+                                .contains("'pipeline.timers' = HEAP").contains("daily revenue").contains("ROCKSDB")));
+
+        raw.put("gold.enabled", "false");
+        assertThat(load(raw).configuration().get(PipelineOptions.TIMERS)).isEqualTo(PipelineOptions.Timers.HEAP);
+    }
+
+    @Test
+    void anUnknownTimerStoreNamesTheAllowedValues() {
+        Map<String, String> raw = valid();
+        raw.put("pipeline.timers", "MEMORY");
+        assertThatThrownBy(() -> load(raw))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("'pipeline.timers'").hasMessageContaining("ROCKSDB").hasMessageContaining("HEAP");
+    }
+
+    @Test
     void theFeaturesOrdersTableMustBeACapturedOneAndTheirLatenessPositive() {
         Map<String, String> raw = valid();
         raw.put("cdc.kafka.topics", "shop.public.orders");

@@ -113,7 +113,9 @@ class FacilityThroughputITCase {
                 "gold.table-prefix", topic + "_",
                 "watermarks.events.max-out-of-orderness", BOUND.toMillis() + " ms",
                 "gold.allowed-lateness", LATENESS.toMinutes() + " min",
-                "watermarks.events.idle-timeout", "2 s"));
+                "watermarks.events.idle-timeout", "2 s",
+                // Timers on the heap here (the windows and the facility features); the other gold ITCases keep the default.
+                "pipeline.timers", "HEAP"));
         JobClient job = pipeline.start(2, UnaryOperator.identity());
         Table gold = pipeline.table(GoldTables.facilityThroughputHourly(topic + "_"));
         Table late = pipeline.table(GoldTables.lateEvents(topic + "_"));

@@ -21,10 +21,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TableApiUidsTest {
 
     private static final InternalTypeInfo<RowData> GOLD =
-            InternalTypeInfo.of(FlinkSchemaUtil.convert(GoldTables.facilityThroughputHourly("").schema()));
+            InternalTypeInfo.of(FlinkSchemaUtil.convert(GoldTables.dailyRevenue("").schema()));
 
-    private static DataStream<FulfillmentEvent> events(StreamExecutionEnvironment env, String uid) {
-        return env.fromSequence(1, 2).map(i -> new FulfillmentEvent()).returns(FulfillmentEvent.class).uid(uid);
+    private static DataStream<OrderFact> events(StreamExecutionEnvironment env, String uid) {
+        return env.fromSequence(1, 2).map(i -> new OrderFact()).returns(OrderFact.class).uid(uid);
     }
 
     /** Operator name (without the planner's node id or source counter) by uid, for the operators of query {@code query}. */
@@ -41,13 +41,13 @@ class TableApiUidsTest {
     @Test
     void aQuerysOperatorsKeepTheirUidsWhenAnotherQueryIsPlannedBeforeIt() {
         StreamExecutionEnvironment alone = StreamExecutionEnvironment.getExecutionEnvironment();
-        FacilityThroughputJob.windows(StreamTableEnvironment.create(alone), events(alone, "in"), "final_f", true, GOLD);
+        DailyRevenueJob.windows(StreamTableEnvironment.create(alone), events(alone, "in"), "final_f", true, GOLD);
 
         StreamExecutionEnvironment after = StreamExecutionEnvironment.getExecutionEnvironment();
         StreamTableEnvironment tables = StreamTableEnvironment.create(after);
-        DataStream<FulfillmentEvent> in = events(after, "in");
-        FacilityThroughputJob.windows(tables, events(after, "other"), "provisional_f", false, GOLD);
-        FacilityThroughputJob.windows(tables, in, "final_f", true, GOLD);
+        DataStream<OrderFact> in = events(after, "in");
+        DailyRevenueJob.windows(tables, events(after, "other"), "provisional_f", false, GOLD);
+        DailyRevenueJob.windows(tables, in, "final_f", true, GOLD);
 
         Map<String, String> uids = operatorsOf(alone, "final_f");
         assertThat(uids).containsEntry("gold-sql-final_f-global-window-aggregate", "GlobalWindowAggregate")
@@ -58,7 +58,7 @@ class TableApiUidsTest {
         // the maps after the queries have none.
         assertThat(after.getStreamGraph(false).getStreamNodes()).filteredOn(n -> n.getTransformationUID() == null)
                 .extracting(StreamNode::getOperatorName)
-                .containsExactlyInAnyOrder("Source: Sequence Source", "Source: Sequence Source", "Provisional windows", "Final windows");
+                .containsExactlyInAnyOrder("Source: Sequence Source", "Source: Sequence Source", "Provisional daily revenue", "Final daily revenue");
     }
 
     @Test
@@ -66,7 +66,7 @@ class TableApiUidsTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         StreamTableEnvironment tables = StreamTableEnvironment.create(env);
         tables.createTemporaryView("v", tables.fromDataStream(events(env, "in"), Schema.newBuilder().build()));
-        assertThatThrownBy(() -> TableApiUids.assign(tables.toDataStream(tables.sqlQuery("SELECT units FROM v")), "q"))
+        assertThatThrownBy(() -> TableApiUids.assign(tables.toDataStream(tables.sqlQuery("SELECT status FROM v")), "q"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("Query q reads");
     }
 

@@ -105,7 +105,9 @@ class UserSessionsITCase {
                 "silver.clickstream.table", topic + "_events",
                 "watermarks.events.max-out-of-orderness", BOUND.toMillis() + " ms",
                 "watermarks.events.idle-timeout", "2 s",
-                "gold.allowed-lateness", LATENESS.toMinutes() + " min"));
+                "gold.allowed-lateness", LATENESS.toMinutes() + " min",
+                // Timers on the heap here; the other gold ITCases keep the default (RocksDB).
+                "pipeline.timers", "HEAP"));
         String prefix = pipeline.config().get(GoldOptions.TABLE_PREFIX);
         JobClient job = pipeline.start(2, UnaryOperator.identity());
         Table sessions = pipeline.table(GoldTables.userSessions(prefix));
