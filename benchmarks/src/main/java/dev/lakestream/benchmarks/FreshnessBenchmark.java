@@ -1,5 +1,6 @@
 package dev.lakestream.benchmarks;
 
+import dev.lakestream.jobs.config.PipelineOptions;
 import dev.lakestream.localservices.LocalServices;
 import dev.lakestream.localservices.flink.FlinkCluster;
 
@@ -68,9 +69,10 @@ public final class FreshnessBenchmark {
         long seed = Long.parseLong(o.getOrDefault("seed", "20261121"));
         Duration timeout = Duration.ofMinutes(Long.parseLong(o.getOrDefault("timeout-minutes", "5")));
         Path out = Paths.get(o.getOrDefault("out", "results/freshness.md"));
-        String timers = o.getOrDefault("timers", "ROCKSDB");
-        if (!List.of("ROCKSDB", "HEAP").contains(timers)) {
-            throw new IllegalArgumentException("--timers: '" + timers + "' is not ROCKSDB or HEAP (the pipeline's pipeline.timers)");
+        String timers = o.getOrDefault("timers", PipelineOptions.TIMERS.defaultValue().name());
+        if (java.util.Arrays.stream(PipelineOptions.Timers.values()).noneMatch(t -> t.name().equals(timers))) {
+            throw new IllegalArgumentException("--timers: '" + timers + "' is not one of "
+                    + java.util.Arrays.toString(PipelineOptions.Timers.values()) + " (the pipeline's " + PipelineOptions.TIMERS.key() + ")");
         }
         if (rateBronze <= 0 || rateFull <= 0 || parallelism < 1) {
             throw new IllegalArgumentException("--rate-bronze and --rate-full must be above 0, --parallelism at least 1");

@@ -42,9 +42,8 @@ public final class PipelineEnvironment {
         // CPU per record for the full pipeline (benchmarks: interleaved A/B, 3 repetitions).
         defaults.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         // Set either way, so a cluster-wide HEAP cannot reach a job whose checks refused it.
-        defaults.set(RocksDBOptions.TIMER_SERVICE_FACTORY, config.get(PipelineOptions.TIMERS) == PipelineOptions.Timers.HEAP
-                ? EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP
-                : EmbeddedRocksDBStateBackend.PriorityQueueStateType.ROCKSDB);
+        defaults.set(RocksDBOptions.TIMER_SERVICE_FACTORY,
+                EmbeddedRocksDBStateBackend.PriorityQueueStateType.valueOf(config.get(PipelineOptions.TIMERS).name()));
         env.configure(defaults);
 
         if (config.get(KafkaBronzeOptions.STOPPING_OFFSETS) != KafkaBronzeOptions.StoppingOffsets.NONE) {

@@ -93,7 +93,7 @@ public final class FacilityThroughputWindows extends KeyedProcessFunction<String
     @Override
     public void processElement(FulfillmentEvent e, Context ctx, Collector<RowData> out) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
-        long finalWatermark = heldBack(watermark);
+        long finalWatermark = HoldBackWatermark.heldBack(watermark, lateness);
         long sliceStart = Math.floorDiv(e.eventTsMillis, slide) * slide;
         long[] s = read();
         if (sliceStart + slide - 1 <= finalWatermark || (s != null && sliceStart + slide <= s[FINAL_UNTIL])) {
@@ -120,16 +120,16 @@ public final class FacilityThroughputWindows extends KeyedProcessFunction<String
             return;
         }
         long watermark = ctx.timerService().currentWatermark();
-        long finalUntil = Math.max(s[FINAL_UNTIL], endsUntil(heldBack(watermark)));
+        long finalUntil = Math.max(s[FINAL_UNTIL], endsUntil(HoldBackWatermark.heldBack(watermark, lateness)));
         long provisionalUntil = Math.max(s[PROVISIONAL_UNTIL], endsUntil(watermark));
         String facility = ctx.getCurrentKey();
         // Windows in order of their end; one due for both firings gets only the final row.
-        for (long end = firstEnd(s, s[FINAL_UNTIL]); end != NONE && end <= finalUntil; end = nextEnd(s, end)) {
+        for (long end = firstEnd(s, s[FINAL_UNTIL]); end != NONE && end <= finalUntil; end = firstEnd(s, end)) {
             out.collect(row(facility, s, end, true));
             finals.inc();
         }
         for (long end = firstEnd(s, Math.max(s[PROVISIONAL_UNTIL], finalUntil)); end != NONE && end <= provisionalUntil;
-                end = nextEnd(s, end)) {
+                end = firstEnd(s, end)) {
             out.collect(row(facility, s, end, false));
         }
         s[FINAL_UNTIL] = finalUntil;
@@ -150,14 +150,6 @@ public final class FacilityThroughputWindows extends KeyedProcessFunction<String
         return PackedState.checked(state.value(), LAYOUT_VERSION, "Facility window");
     }
 
-    /** The watermark the final firings run on. */
-    private long heldBack(long watermark) {
-        if (watermark == Long.MAX_VALUE) {
-            return watermark;
-        }
-        return watermark < Long.MIN_VALUE + lateness ? Long.MIN_VALUE : watermark - lateness;
-    }
-
     /** The latest window end whose last millisecond is at or before {@code watermark}; NONE if none. */
     private long endsUntil(long watermark) {
         if (watermark == Long.MAX_VALUE) {
@@ -169,7 +161,7 @@ public final class FacilityThroughputWindows extends KeyedProcessFunction<String
         return Math.floorDiv(watermark + 1, slide) * slide;
     }
 
-    /** The end of the earliest window after {@code until} that holds an event; NONE if none. */
+    /** The end of the earliest window after {@code until} that holds an event; NONE if none (also after MAX). */
     private long firstEnd(long[] s, long until) {
         for (int at = HEADER; at < s.length; at += WIDTH) {
             long start = s[at + START];
@@ -179,11 +171,6 @@ public final class FacilityThroughputWindows extends KeyedProcessFunction<String
             }
         }
         return NONE;
-    }
-
-    /** The end of the next window after the one ending at {@code end} that holds an event; NONE if none. */
-    private long nextEnd(long[] s, long end) {
-        return end == Long.MAX_VALUE ? NONE : firstEnd(s, end);
     }
 
     /** When this facility needs to fire next: its next provisional or final window. */

@@ -36,7 +36,14 @@ public final class HoldBackWatermark<T> extends AbstractStreamOperator<T> implem
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        long held = mark.getTimestamp() == Long.MAX_VALUE ? Long.MAX_VALUE : mark.getTimestamp() - lateness;
-        super.processWatermark(new Watermark(held));
+        super.processWatermark(new Watermark(heldBack(mark.getTimestamp(), lateness)));
+    }
+
+    /** {@code watermark} held back by {@code latenessMillis}: the end of input stays the end, no watermark wraps around. */
+    static long heldBack(long watermark, long latenessMillis) {
+        if (watermark == Long.MAX_VALUE) {
+            return watermark;
+        }
+        return watermark < Long.MIN_VALUE + latenessMillis ? Long.MIN_VALUE : watermark - latenessMillis;
     }
 }

@@ -4,7 +4,6 @@ import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.catalog.tables.GoldTables;
 import dev.lakestream.jobs.sink.TableSink;
 
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -34,12 +33,11 @@ public final class UserSessionsJob {
     public static DataStream<RowData> addTo(DataStream<RowData> silverClicks, String dataset, ReadableConfig config,
             TableSink sink) {
         TableSpec gold = GoldTables.userSessions(config.get(GoldOptions.TABLE_PREFIX));
-        SingleOutputStreamOperator<RowData> sessions = silverClicks.map(ClickEvent::of).returns(ClickEvent.class)
-                .uid("gold-events-" + dataset).name("Gold events of " + dataset)
-                // Watermarks come from the sources through silver; sessions fire once, final.
-                .transform("Hold back watermark", TypeInformation.of(ClickEvent.class),
-                        new HoldBackWatermark<ClickEvent>(config.get(GoldOptions.ALLOWED_LATENESS)))
-                .uid("gold-watermarks-final-" + dataset)
+        SingleOutputStreamOperator<ClickEvent> events = silverClicks.map(ClickEvent::of).returns(ClickEvent.class)
+                .uid("gold-events-" + dataset).name("Gold events of " + dataset);
+        // Watermarks come from the sources through silver; sessions fire once, final.
+        SingleOutputStreamOperator<RowData> sessions = HoldBackWatermark.on(events, config.get(GoldOptions.ALLOWED_LATENESS),
+                        "gold-watermarks-final-" + dataset)
                 .keyBy(e -> e.userId, Types.LONG)
                 .process(new SessionizeClicks(dataset, GAP.toMillis()))
                 .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(gold.schema())))

@@ -28,6 +28,13 @@ class GoldOperatorsTest {
         assertThat(router.isLate(-1, Long.MIN_VALUE)).as("no watermark yet").isFalse();
     }
 
+    @Test
+    void aHeldBackWatermarkKeepsTheEndOfInputAndNeverWrapsAround() {
+        assertThat(HoldBackWatermark.heldBack(100, 10)).isEqualTo(90);
+        assertThat(HoldBackWatermark.heldBack(Long.MAX_VALUE, 10)).isEqualTo(Long.MAX_VALUE);
+        assertThat(HoldBackWatermark.heldBack(Long.MIN_VALUE + 5, 10)).isEqualTo(Long.MIN_VALUE);
+    }
+
     private static RowData row(String key, long value, boolean isFinal) {
         return GenericRowData.of(StringData.fromString(key), value, isFinal);
     }
