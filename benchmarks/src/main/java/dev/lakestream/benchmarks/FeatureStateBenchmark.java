@@ -7,7 +7,7 @@ import dev.lakestream.jobs.gold.features.RollingFeatures;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.util.EnvironmentInformation;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
@@ -39,24 +39,24 @@ import java.util.Map;
  */
 public final class FeatureStateBenchmark {
 
-    /** The designs measured, each a keyed function of {@link FeatureInput}s. */
+    /** The designs measured, each a keyed operator of {@link FeatureInput}s. */
     enum Design {
         ROLLING("RollingFeatures") {
             @Override
-            KeyedProcessFunction<String, FeatureInput, RowData> function(FeatureSet<?> set) {
-                return new RollingFeatures(set, "orders");
+            KeyedProcessOperator<String, FeatureInput, RowData> operator(FeatureSet<?> set) {
+                return RollingFeatures.operator(set, "orders");
             }
         },
         POJOS("Naive: raw POJOs") {
             @Override
-            KeyedProcessFunction<String, FeatureInput, RowData> function(FeatureSet<?> set) {
-                return new RawInputs.Pojos(set);
+            KeyedProcessOperator<String, FeatureInput, RowData> operator(FeatureSet<?> set) {
+                return new KeyedProcessOperator<>(new RawInputs.Pojos(set));
             }
         },
         PACKED("Naive: raw long[]") {
             @Override
-            KeyedProcessFunction<String, FeatureInput, RowData> function(FeatureSet<?> set) {
-                return new RawInputs.Packed(set);
+            KeyedProcessOperator<String, FeatureInput, RowData> operator(FeatureSet<?> set) {
+                return new KeyedProcessOperator<>(new RawInputs.Packed(set));
             }
         };
 
@@ -66,7 +66,7 @@ public final class FeatureStateBenchmark {
             this.label = label;
         }
 
-        abstract KeyedProcessFunction<String, FeatureInput, RowData> function(FeatureSet<?> set);
+        abstract KeyedProcessOperator<String, FeatureInput, RowData> operator(FeatureSet<?> set);
     }
 
     /** What one design cost on one workload. */
@@ -172,7 +172,7 @@ public final class FeatureStateBenchmark {
         // The output type the job declares for the set's rows (FeaturesJob): the harness copies every row with it.
         TypeSerializer<RowData> rows = InternalTypeInfo.of(FlinkSchemaUtil.convert(w.set.logTable("").schema()))
                 .createSerializer(new ExecutionConfig().getSerializerConfig());
-        try (StateRun run = new StateRun(() -> design.function(w.set), rows, parallelism, rocksDbMemoryMb)) {
+        try (StateRun run = new StateRun(() -> design.operator(w.set), rows, parallelism, rocksDbMemoryMb)) {
             long t = System.nanoTime();
             run.feed(w);
             r.feedSeconds = seconds(t);

@@ -12,7 +12,6 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.SavepointType;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -42,7 +41,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * One keyed function on the embedded RocksDB state backend (incremental checkpoints, as the jobs
+ * One keyed operator on the embedded RocksDB state backend (incremental checkpoints, as the jobs
  * run it), in Flink's operator test harness: a real keyed state backend and timer service, no
  * cluster. Runs as {@code parallelism} subtasks, each a harness with its share of the key groups
  * on its own thread, as a job's keyed operator does; the state of the operator is the sum of its
@@ -72,10 +71,10 @@ final class StateRun implements AutoCloseable {
     private long rows;
 
     /**
-     * @param output the serializer of the function's output: the harness copies each output record
+     * @param output the serializer of the operator's output: the harness copies each output record
      *     with it, and without one it would use Kryo, which the job never does
      */
-    StateRun(Supplier<KeyedProcessFunction<String, FeatureInput, RowData>> function, TypeSerializer<RowData> output,
+    StateRun(Supplier<KeyedProcessOperator<String, FeatureInput, RowData>> operator, TypeSerializer<RowData> output,
             int parallelism, int rocksDbMemoryMb) throws Exception {
         this.parallelism = parallelism;
         this.checkpoints = Files.createTempDirectory("feature-state-checkpoints");
@@ -84,18 +83,18 @@ final class StateRun implements AutoCloseable {
             harnesses.add(null);
         }
         try {
-            start(function, output, rocksDbMemoryMb);
+            start(operator, output, rocksDbMemoryMb);
         } catch (Exception e) {
             close();
             throw e;
         }
     }
 
-    private void start(Supplier<KeyedProcessFunction<String, FeatureInput, RowData>> function, TypeSerializer<RowData> output,
+    private void start(Supplier<KeyedProcessOperator<String, FeatureInput, RowData>> operator, TypeSerializer<RowData> output,
             int rocksDbMemoryMb) throws Exception {
         onEach((subtask, none) -> {
             KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, RowData> h = new KeyedOneInputStreamOperatorTestHarness<>(
-                    new KeyedProcessOperator<>(function.get()), in -> in.entity, Types.STRING, MAX_PARALLELISM, parallelism, subtask);
+                    operator.get(), in -> in.entity, Types.STRING, MAX_PARALLELISM, parallelism, subtask);
             EmbeddedRocksDBStateBackend backend = new EmbeddedRocksDBStateBackend(true);
             // The harness gives the backend 3 MiB of managed memory: RocksDB would flush and compact
             // all the time. A fixed budget per subtask, as a task slot has, keeps it realistic.

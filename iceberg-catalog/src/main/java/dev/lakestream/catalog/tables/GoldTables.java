@@ -195,12 +195,22 @@ public final class GoldTables {
     /**
      * {@code gold.<prefix><name>_latest}: each entity's features as of its newest log row, for
      * serving and BI. Upserted on the entity key; bucketed by it (a key never changes, so an upsert
-     * never moves a row between partitions).
+     * never moves a row between partitions) or, for a set of few entities, unpartitioned: every
+     * checkpoint writes a data and an equality-delete file per bucket a writer touched, and a few
+     * dozen facilities spread over 16 buckets made 32 small files per writer and checkpoint.
+     *
+     * @param buckets the number of entity buckets; 0: unpartitioned
      */
-    public static TableSpec featureLatest(String prefix, String name, Types.NestedField entity, List<Types.NestedField> features) {
+    public static TableSpec featureLatest(String prefix, String name, Types.NestedField entity, List<Types.NestedField> features,
+            int buckets) {
+        if (buckets < 0) {
+            throw new IllegalArgumentException(name + "_latest: buckets must be 0 (unpartitioned) or more, got " + buckets);
+        }
         return AppendOnlyTables.withProperties(TableSpec.builder(Layer.GOLD, prefix + name + "_latest")
                         .schema(featureSchema(entity, features, true))
-                        .partitioning(s -> PartitionSpec.builderFor(s).bucket(entity.name(), 16).build()))
+                        .partitioning(s -> buckets == 0
+                                ? PartitionSpec.unpartitioned()
+                                : PartitionSpec.builderFor(s).bucket(entity.name(), buckets).build()))
                 .property(TableProperties.UPSERT_ENABLED, "true")
                 .build();
     }

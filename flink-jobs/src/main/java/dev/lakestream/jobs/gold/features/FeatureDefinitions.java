@@ -135,7 +135,8 @@ public final class FeatureDefinitions {
 
     /**
      * {@code facility_features} with the default windows (7, 30 days), from silver fulfillment events: per facility, the units handled
-     * (every event type, as {@code facility_throughput_hourly.units}) and their daily average.
+     * (every event type, as {@code facility_throughput_hourly.units}) and their daily average. Its
+     * latest table is unpartitioned.
      */
     public static final FeatureSet<FulfillmentEvent> FACILITY = facility(GoldOptions.FEATURES_FACILITY_WINDOWS.defaultValue());
 
@@ -146,6 +147,7 @@ public final class FeatureDefinitions {
             .from(FeatureSet.Source.FULFILLMENT_EVENTS)
             .entity(e -> e.facilityId)
             .buckets(FACILITY_BUCKET)
+            .latestBuckets(0) // tens to thousands of facilities: one small table
             .windows(windows.toArray(new Duration[0]))
             .baseWindows(GoldOptions.FEATURES_FACILITY_WINDOWS.defaultValue())
             .measure("units", 0, e -> e.units)

@@ -112,6 +112,7 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
     private final String entityDoc;
     private final long bucketMillis;
     private final long[] windowMillis;
+    private final int latestBuckets;
     private final EntityOf<S> entity;
     private final LongOf<S> bucketTime;
     private final List<Measure<S>> measures;
@@ -126,6 +127,7 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
         this.entityType = b.entityType;
         this.entityDoc = b.entityDoc;
         this.bucketMillis = b.bucket.toMillis();
+        this.latestBuckets = b.latestBuckets;
         this.windowMillis = b.windows.stream().mapToLong(Duration::toMillis).sorted().toArray();
         this.entity = b.entity;
         this.bucketTime = b.bucketTime;
@@ -227,7 +229,7 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
     }
 
     public TableSpec latestTable(String prefix) {
-        return GoldTables.featureLatest(prefix, name, entityField(), featureColumns());
+        return GoldTables.featureLatest(prefix, name, entityField(), featureColumns(), latestBuckets);
     }
 
     private Types.NestedField entityField() {
@@ -312,6 +314,7 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
         private final EntityType entityType;
         private final String entityDoc;
         private Duration bucket;
+        private int latestBuckets = 16;
         private Source source;
         private final List<Duration> windows = new ArrayList<>();
         private List<Duration> baseWindows;
@@ -348,6 +351,17 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
         /** State keeps one entry per entity and bucket of this length, e.g. 1 day. */
         public Builder<S> buckets(Duration bucket) {
             this.bucket = bucket;
+            return this;
+        }
+
+        /**
+         * The latest table's entity buckets: about one per 100,000 entities, so that a lookup reads
+         * a fraction of the table; 0 (unpartitioned) for a set of a few thousand entities or fewer,
+         * whose latest table is small and would otherwise get a file per bucket per checkpoint.
+         * Default 16. It applies when the table is created (an existing table keeps its partitioning).
+         */
+        public Builder<S> latestBuckets(int buckets) {
+            this.latestBuckets = buckets;
             return this;
         }
 
@@ -416,6 +430,9 @@ public final class FeatureSet<S extends GoldEvent> implements Serializable {
             }
             if (bucket == null || bucket.isNegative() || bucket.isZero() || Duration.ofDays(1).toMillis() % bucket.toMillis() != 0) {
                 problems.add("buckets(...) must divide a day, e.g. 1 h or 1 d; got " + bucket);
+            }
+            if (latestBuckets < 0) {
+                problems.add("latestBuckets(...) must be 0 (unpartitioned) or more; got " + latestBuckets);
             }
             if (windows.isEmpty()) {
                 problems.add("no windows(...)");

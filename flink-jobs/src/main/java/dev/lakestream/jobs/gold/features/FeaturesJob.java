@@ -107,9 +107,8 @@ public final class FeaturesJob {
         inputs = HoldBackWatermark.on(inputs, lateness, "gold-feature-watermarks-" + set.name());
         SingleOutputStreamOperator<RowData> rows = inputs
                 .keyBy(in -> in.entity)
-                .process(new RollingFeatures(set, set.name()))
-                .returns(rowType)
-                .uid("gold-features-" + set.name()).name("Rolling features " + set.name());
+                .transform("Rolling features " + set.name(), rowType, RollingFeatures.operator(set, set.name()))
+                .uid("gold-features-" + set.name());
         sink.write(log, rows);
         sink.write(set.latestTable(prefix), rows);
         return rows.getSideOutput(LateEventRouter.LATE);

@@ -11,15 +11,23 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.Collector;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Rolling features of one {@link FeatureSet}, keyed by entity, on event time. Each input waits in
@@ -43,6 +51,14 @@ import java.util.Map;
  * nothing. State TTL (processing time, twice the longest window) is a backstop for entries no timer
  * will reach, e.g. buckets past a window that a new definition shortened.
  *
+ * <p>Write-back: one watermark fires the timers of many times of an entity (a hot facility has
+ * inputs at most milliseconds), and each used to read and write the summary and the input's bucket.
+ * The summary and the buckets an entity's timers touch are kept in memory while a watermark's
+ * timers fire and written once when they are done ({@link Operator}, which runs this function,
+ * writes them after the watermark, before a snapshot, and whenever {@code maxOpen} entities are
+ * open). Only timers change them, and timers fire only for a watermark, so nothing else reads them
+ * meanwhile.
+ *
  * <p>Metrics: {@code featureRows}, {@code featureKeysDropped}, {@code featureInputsOutsideWindows}
  * (counted in a bucket already past every window), {@code featureSummariesRebuilt}, {@code
  * goldLateEvents}.
@@ -50,6 +66,12 @@ import java.util.Map;
 public final class RollingFeatures extends KeyedProcessFunction<String, FeatureInput, RowData> {
 
     private static final long serialVersionUID = 1L;
+
+    /**
+     * Entities kept in memory during one watermark's timers at most, each with its summary and the
+     * buckets its timers touched; {@link #MAX_OPEN} times 16 buckets at most in all.
+     */
+    static final int MAX_OPEN = 4096;
 
     /** Summary layout: fingerprint, bucket count, then the totals window by window. */
     private static final int FINGERPRINT = 0;
@@ -63,6 +85,7 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
     private final long longest;
     private final int measures;
     private final long fingerprint;
+    private final int maxOpen;
 
     /** Bucket start to the measures' sums of its inputs. */
     private transient MapState<Long, long[]> buckets;
@@ -75,9 +98,25 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
     private transient Counter outside;
     private transient Counter rebuilt;
     private transient Counter late;
+    /** The entities whose timers fired since the last write-back, in the order they were opened. */
+    private transient Map<String, Open> open;
+    /** Buckets held by the open entities. */
+    private transient int openBuckets;
 
-    /** @param dataset the late-events dataset name of this set's input */
-    public RollingFeatures(FeatureSet<?> set, String dataset) {
+    /**
+     * The operator computing {@code set}'s features, keyed by entity.
+     *
+     * @param dataset the late-events dataset name of this set's input
+     */
+    public static KeyedProcessOperator<String, FeatureInput, RowData> operator(FeatureSet<?> set, String dataset) {
+        return new Operator(new RollingFeatures(set, dataset, MAX_OPEN));
+    }
+
+    RollingFeatures(FeatureSet<?> set, String dataset, int maxOpen) {
+        if (maxOpen < 1) {
+            throw new IllegalArgumentException("maxOpen must be at least 1, got " + maxOpen);
+        }
+        this.maxOpen = maxOpen;
         this.set = set;
         this.dataset = dataset;
         this.bucket = set.bucketMillis();
@@ -111,6 +150,7 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         outside = getRuntimeContext().getMetricGroup().counter("featureInputsOutsideWindows");
         rebuilt = getRuntimeContext().getMetricGroup().counter("featureSummariesRebuilt");
         late = getRuntimeContext().getMetricGroup().counter("goldLateEvents");
+        open = new LinkedHashMap<>();
     }
 
     @Override
@@ -137,47 +177,117 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<RowData> out) throws Exception {
-        long[] sum = summary.value();
-        boolean stored = sum != null;
-        if (sum != null && sum[FINGERPRINT] != fingerprint) {
-            sum = rebuild(time, ctx);
-        } else if (sum == null) {
-            // A new entity, or one whose buckets all left: nothing counts yet.
-            sum = new long[TOTALS + windows.length * measures];
-            sum[FINGERPRINT] = fingerprint;
+        Open e = open.get(ctx.getCurrentKey());
+        if (e == null) {
+            e = load(time, ctx);
+            open.put(ctx.getCurrentKey(), e);
         }
-        boolean changed = expire(time, sum);
+        if (e.sum == null) {
+            // A new entity, or one whose buckets all left: nothing counts yet.
+            e.sum = new long[TOTALS + windows.length * measures];
+            e.sum[FINGERPRINT] = fingerprint;
+        }
+        long[] sum = e.sum;
+        boolean changed = expire(time, e);
         long[] inputs = pending.get(time);
         if (inputs != null) {
-            apply(inputs, time, sum, ctx);
+            apply(inputs, time, e, ctx);
             pending.remove(time);
             changed = true;
         }
         if (changed) {
+            e.dirty = true;
             out.collect(set.row(ctx.getCurrentKey(), time, totals(sum), System.currentTimeMillis()));
             rows.inc();
         }
-        if (sum[BUCKETS] > 0) {
-            if (changed) {
-                summary.update(sum);
+        if (sum[BUCKETS] == 0) {
+            // No bucket is left: the summary goes too (inputs waiting for later times stay).
+            for (int i = TOTALS; i < sum.length; i++) {
+                if (sum[i] != 0) {
+                    throw new IllegalStateException(set.name() + " of " + ctx.getCurrentKey() + " at " + time
+                            + ": no bucket left but window totals " + Arrays.toString(sum));
+                }
             }
-        } else if (stored || changed) {
-            drop(time, sum, stored, ctx);
+            e.sum = null;
+            e.dirty = true;
         }
     }
 
-    /** No bucket is left: the summary goes too (inputs waiting for later times stay). */
-    private void drop(long time, long[] sum, boolean stored, OnTimerContext ctx) throws Exception {
-        for (int i = TOTALS; i < sum.length; i++) {
-            if (sum[i] != 0) {
-                throw new IllegalStateException(set.name() + " of " + ctx.getCurrentKey() + " at " + time
-                        + ": no bucket left but window totals " + Arrays.toString(sum));
+    /** The entity's summary as stored (rebuilt if the definition changed), before its first timer of a watermark. */
+    private Open load(long time, OnTimerContext ctx) throws Exception {
+        Open e = new Open();
+        long[] stored = summary.value();
+        e.stored = stored != null;
+        if (stored != null && stored[FINGERPRINT] != fingerprint) {
+            e.sum = rebuild(time, ctx);
+            e.dirty = true;
+        } else {
+            e.sum = stored;
+        }
+        return e;
+    }
+
+    /**
+     * Writes what the timers changed since the last call: the summary (or its removal once no bucket
+     * is left) and the buckets of every open entity.
+     *
+     * @param setKey makes an entity the current key, for its state
+     */
+    void writeBack(Consumer<String> setKey) throws Exception {
+        if (open == null || open.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<String, Open> entry : open.entrySet()) {
+            Open e = entry.getValue();
+            setKey.accept(entry.getKey());
+            for (Map.Entry<Long, long[]> b : e.changed.entrySet()) {
+                if (b.getValue() == null) {
+                    buckets.remove(b.getKey());
+                } else {
+                    buckets.put(b.getKey(), b.getValue());
+                }
+            }
+            if (e.dirty) {
+                if (e.sum != null) {
+                    summary.update(e.sum);
+                } else if (e.stored) {
+                    dropped.inc();
+                    summary.clear();
+                }
             }
         }
-        if (stored) {
-            dropped.inc();
-            summary.clear();
+        open.clear();
+        openBuckets = 0;
+    }
+
+    boolean full() {
+        return open != null && (open.size() >= maxOpen || openBuckets >= 16 * maxOpen);
+    }
+
+    /** An entity's summary and the buckets its timers read or changed, until the next write-back. */
+    private static final class Open {
+        /** Null: the entity has no bucket. */
+        long[] sum;
+        /** Whether state held a summary when the entity was opened. */
+        boolean stored;
+        boolean dirty;
+        /** Buckets read, by start; a null value: none in state. */
+        final Map<Long, long[]> read = new HashMap<>();
+        /** Buckets to write, by start; a null value: to remove. */
+        final Map<Long, long[]> changed = new HashMap<>();
+    }
+
+    private long[] bucket(Open e, long start) throws Exception {
+        if (e.changed.containsKey(start)) {
+            return e.changed.get(start);
         }
+        if (e.read.containsKey(start)) {
+            return e.read.get(start);
+        }
+        long[] b = buckets.get(start);
+        e.read.put(start, b);
+        openBuckets++;
+        return b;
     }
 
     /**
@@ -214,14 +324,15 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
     }
 
     /** Subtracts the buckets that leave a window at {@code time}; drops those that leave the longest. */
-    private boolean expire(long time, long[] sum) throws Exception {
+    private boolean expire(long time, Open e) throws Exception {
+        long[] sum = e.sum;
         if (Math.floorMod(time, bucket) != 0 || sum[BUCKETS] == 0) {
             return false;
         }
         boolean changed = false;
         for (int w = 0; w < windows.length; w++) {
             long start = time - windows[w];
-            long[] b = buckets.get(start);
+            long[] b = bucket(e, start);
             if (b != null) {
                 long[] values = fit(b);
                 for (int m = 0; m < measures; m++) {
@@ -229,7 +340,7 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
                 }
                 changed = true;
                 if (windows[w] == longest) {
-                    buckets.remove(start);
+                    e.changed.put(start, null);
                     sum[BUCKETS]--;
                 }
             }
@@ -237,7 +348,8 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         return changed;
     }
 
-    private void apply(long[] inputs, long time, long[] sum, OnTimerContext ctx) throws Exception {
+    private void apply(long[] inputs, long time, Open e, OnTimerContext ctx) throws Exception {
+        long[] sum = e.sum;
         for (int at = 0; at < inputs.length; at += 1 + measures) {
             // Bucket times were capped at their event time when they arrived.
             long start = Math.floorDiv(inputs[at], bucket) * bucket;
@@ -245,19 +357,24 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
                 outside.inc();
                 continue;
             }
-            long[] b = buckets.get(start);
-            if (b == null) {
+            long[] b = bucket(e, start);
+            boolean created = b == null;
+            if (created) {
                 b = new long[measures];
                 sum[BUCKETS]++;
             } else {
                 b = fit(b);
             }
             add(b, 0, inputs, at + 1);
-            buckets.put(start, b);
+            e.changed.put(start, b);
             for (int w = 0; w < windows.length; w++) {
                 if (start + windows[w] > time) {
                     add(sum, TOTALS + w * measures, inputs, at + 1);
-                    ctx.timerService().registerEventTimeTimer(start + windows[w]);
+                    if (created) {
+                        // A bucket's leave times depend on its start only: registered once, when it is
+                        // created (or by rebuild after a new definition), not again for every input.
+                        ctx.timerService().registerEventTimeTimer(start + windows[w]);
+                    }
                 }
             }
         }
@@ -287,6 +404,43 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
     private void add(long[] into, int intoOffset, long[] from, int fromOffset) {
         for (int m = 0; m < measures; m++) {
             into[intoOffset + m] = Math.addExact(into[intoOffset + m], from[fromOffset + m]);
+        }
+    }
+
+    /**
+     * Runs {@link RollingFeatures} and writes its open entities back: after each watermark's
+     * timers, before a snapshot (timers may be interrupted for one), and when {@code maxOpen} are open.
+     */
+    static final class Operator extends KeyedProcessOperator<String, FeatureInput, RowData> {
+        private static final long serialVersionUID = 1L;
+
+        Operator(RollingFeatures function) {
+            super(function);
+        }
+
+        private RollingFeatures features() {
+            return (RollingFeatures) userFunction;
+        }
+
+        @Override
+        public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+            super.onEventTime(timer);
+            if (features().full()) {
+                // The timer service sets the key of every timer it fires: changing it here is safe.
+                features().writeBack(this::setCurrentKey);
+            }
+        }
+
+        @Override
+        public void processWatermark(Watermark mark) throws Exception {
+            super.processWatermark(mark);
+            features().writeBack(this::setCurrentKey);
+        }
+
+        @Override
+        public void snapshotState(StateSnapshotContext context) throws Exception {
+            features().writeBack(this::setCurrentKey);
+            super.snapshotState(context);
         }
     }
 }

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class FeatureDefinitionsTest {
 
@@ -35,7 +36,7 @@ class FeatureDefinitionsTest {
     }
 
     @Test
-    void theLatestTableIsUpsertedOnTheEntityAndBucketedByIt() {
+    void theLatestTableIsUpsertedOnTheEntityAndUnpartitionedForFacilities() {
         TableSpec latest = FeatureDefinitions.FACILITY.latestTable("eu_");
         assertThat(latest.identifier().toString()).isEqualTo("gold.eu_facility_features_latest");
         assertThat(latest.schema().columns().stream().map(Types.NestedField::name).collect(Collectors.toList())).containsExactly(
@@ -43,8 +44,25 @@ class FeatureDefinitionsTest {
                 "throughput_30d_avg");
         assertThat(latest.schema().identifierFieldNames()).containsExactly("facility_id");
         assertThat(latest.properties()).containsEntry(TableProperties.UPSERT_ENABLED, "true");
+        assertThat(latest.partitionSpec().isUnpartitioned()).isTrue();
+    }
+
+    @Test
+    void theCustomerLatestTableIsBucketedByTheEntity() {
+        TableSpec latest = FeatureDefinitions.CUSTOMER.latestTable("");
+        assertThat(latest.schema().identifierFieldNames()).containsExactly("customer_id");
         assertThat(latest.partitionSpec().fields()).singleElement()
                 .satisfies(f -> assertThat(f.transform().toString()).isEqualTo("bucket[16]"));
+    }
+
+    @Test
+    void aNegativeLatestBucketCountIsRefused() {
+        assertThatThrownBy(() -> FeatureSet.<FulfillmentEvent>builder("f", "facility_id", FeatureSet.EntityType.STRING, "doc")
+                        .from(FeatureSet.Source.FULFILLMENT_EVENTS).entity(e -> e.facilityId).buckets(Duration.ofHours(1))
+                        .latestBuckets(-1).windows(Duration.ofDays(1)).measure("units", 0, e -> e.units)
+                        .feature("u_{window}", FeatureSet.Aggregation.SUM, "doc", "units").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("latestBuckets(...) must be 0 (unpartitioned) or more; got -1");
     }
 
     @Test

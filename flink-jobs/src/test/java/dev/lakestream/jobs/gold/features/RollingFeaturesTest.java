@@ -4,7 +4,6 @@ import dev.lakestream.jobs.gold.LateEventRouter;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.table.data.RowData;
@@ -30,9 +29,14 @@ class RollingFeaturesTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, RowData> harness(FeatureSet<?> set)
             throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, RowData> h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new RollingFeatures(set, "orders")), in -> in.entity, Types.STRING);
-        return h;
+        return harness(set, RollingFeatures.MAX_OPEN);
+    }
+
+    /** @param maxOpen entities kept in memory during a watermark's timers before they are written back */
+    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, RowData> harness(FeatureSet<?> set, int maxOpen)
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new RollingFeatures.Operator(new RollingFeatures(set, "orders", maxOpen)), in -> in.entity, Types.STRING);
     }
 
     private static FeatureInput input(String entity, long ts, long countedAt, long... deltas) {
@@ -172,6 +176,18 @@ class RollingFeaturesTest {
         return inputs;
     }
 
+    /** {@code count} random inputs of {@code facilities} facilities over {@code days} days, in event-time order. */
+    private static List<FeatureInput> facilityHistory(long seed, int count, int facilities, int days) {
+        Random random = new Random(seed);
+        List<FeatureInput> inputs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long ts = DAY0 + (long) (random.nextDouble() * days * DAY);
+            inputs.add(input("FC-" + random.nextInt(facilities), ts, ts, 1 + random.nextInt(20)));
+        }
+        inputs.sort(Comparator.comparingLong(in -> in.eventTsMillis));
+        return inputs;
+    }
+
     /** Feeds inputs as a source would: in {@code arrival} order, with a watermark {@code bound} behind the newest. */
     private static List<String> run(FeatureSet<?> set, List<FeatureInput> arrival, long bound, long end) throws Exception {
         try (var h = harness(set)) {
@@ -219,15 +235,62 @@ class RollingFeaturesTest {
     }
 
     @Test
+    void writingBackAfterEveryEntityOrOnceAWatermarkGivesTheRowsOfARecomputation() throws Exception {
+        // Watermarks every 200 inputs: each fires the timers of many times of many entities at once.
+        FeatureSet<?> set = FeatureDefinitions.CUSTOMER;
+        List<FeatureInput> inputs = history(11);
+        long end = DAY0 + 120 * DAY + 12 * HOUR;
+        List<String> expected = FeatureOracle.rows(set, inputs, end);
+        for (int maxOpen : new int[] {1, 7, RollingFeatures.MAX_OPEN}) {
+            try (var h = harness(set, maxOpen)) {
+                h.open();
+                for (int i = 0; i < inputs.size(); i++) {
+                    h.processElement(inputs.get(i), inputs.get(i).eventTsMillis);
+                    if (i % 200 == 199) {
+                        h.processWatermark(inputs.get(i).eventTsMillis - HOUR);
+                    }
+                }
+                h.processWatermark(end);
+                assertThat(sortedByEntity(rows(h))).as("maxOpen %d", maxOpen).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void aRestoredOperatorContinuesWithTheStateWrittenBackBeforeTheSnapshot() throws Exception {
+        FeatureSet<?> set = FeatureDefinitions.FACILITY;
+        List<FeatureInput> inputs = facilityHistory(9, 1_500, 5, 50);
+        long end = DAY0 + 90 * DAY;
+        List<String> rows = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        int half = inputs.size() / 2;
+        try (var h = harness(set, 2)) {
+            h.open();
+            for (int i = 0; i < half; i++) {
+                h.processElement(inputs.get(i), inputs.get(i).eventTsMillis);
+                if (i % 100 == 99) {
+                    h.processWatermark(inputs.get(i).eventTsMillis - 2 * HOUR);
+                }
+            }
+            snapshot = h.snapshot(1, 1);
+            rows.addAll(rows(h));
+        }
+        try (var h = harness(set, 2)) {
+            h.initializeState(snapshot);
+            h.open();
+            for (int i = half; i < inputs.size(); i++) {
+                h.processElement(inputs.get(i), inputs.get(i).eventTsMillis);
+            }
+            h.processWatermark(end);
+            rows.addAll(rows(h));
+        }
+        assertThat(sortedByEntity(rows)).isEqualTo(FeatureOracle.rows(set, inputs, end));
+    }
+
+    @Test
     void hourBucketsOfTheFacilitySetEqualARecomputation() throws Exception {
         FeatureSet<?> set = FeatureDefinitions.FACILITY;
-        Random random = new Random(3);
-        List<FeatureInput> inputs = new ArrayList<>();
-        for (int i = 0; i < 2_000; i++) {
-            long ts = DAY0 + (long) (random.nextDouble() * 40 * DAY);
-            inputs.add(input("FC-" + random.nextInt(4), ts, ts, 1 + random.nextInt(20)));
-        }
-        inputs.sort(Comparator.comparingLong(in -> in.eventTsMillis));
+        List<FeatureInput> inputs = facilityHistory(3, 2_000, 4, 40);
         long end = DAY0 + 60 * DAY;
         List<String> rows = run(set, inputs, 0, end);
         assertThat(sortedByEntity(rows)).isEqualTo(FeatureOracle.rows(set, inputs, end));
