@@ -98,17 +98,12 @@ public final class FacilityThroughputWindows extends KeyedProcessFunction<String
         long[] s = read();
         if (sliceStart + slide - 1 <= finalWatermark || (s != null && sliceStart + slide <= s[FINAL_UNTIL])) {
             late.inc();
-            // After a restore the watermark starts over; the one the final windows fired at is known.
-            long known = s == null || s[FINAL_UNTIL] == NONE ? finalWatermark : Math.max(finalWatermark, s[FINAL_UNTIL] - 1);
-            ctx.output(LateEventRouter.LATE, LateEventRouter.lateRow(dataset, e, known));
+            long met = s == null ? finalWatermark : PackedState.metWatermark(finalWatermark, s[FINAL_UNTIL]);
+            ctx.output(LateEventRouter.LATE, LateEventRouter.lateRow(dataset, e, met));
             return;
         }
         s = add(s == null ? new long[] {LAYOUT_VERSION, NONE, NONE, Long.MAX_VALUE} : s, sliceStart, e);
-        long due = nextTimer(s);
-        if (due < s[TIMER]) {
-            ctx.timerService().registerEventTimeTimer(due);
-            s[TIMER] = due;
-        }
+        PackedState.timerAt(s, TIMER, nextTimer(s), ctx.timerService());
         state.update(s);
     }
 

@@ -1,5 +1,7 @@
 package dev.lakestream.jobs.gold;
 
+import org.apache.flink.streaming.api.TimerService;
+
 /**
  * Keyed state kept as one {@code long[]} (one RocksDB value per key, read and written once per
  * event): a header of fixed slots, the first of them the layout's version, then records of a
@@ -20,6 +22,26 @@ final class PackedState {
                     + " which reads " + version + ": restore the savepoint with the version that wrote it");
         }
         return s;
+    }
+
+    /**
+     * Keeps one timer per key: registers {@code due} when it is earlier than the timer recorded in
+     * {@code s[slot]} and records it there (a later timer left registered is ignored when it fires).
+     */
+    static void timerAt(long[] s, int slot, long due, TimerService timers) {
+        if (due < s[slot]) {
+            timers.registerEventTimeTimer(due);
+            s[slot] = due;
+        }
+    }
+
+    /**
+     * The watermark a late event met. After a restore the operator's watermark starts over, but the
+     * state knows the end (exclusive) of what already fired: {@code firedUntil}, {@code
+     * Long.MIN_VALUE} when nothing did.
+     */
+    static long metWatermark(long watermark, long firedUntil) {
+        return firedUntil == Long.MIN_VALUE ? watermark : Math.max(watermark, firedUntil - 1);
     }
 
     /** {@code s} without its first {@code n} records (the header kept). */

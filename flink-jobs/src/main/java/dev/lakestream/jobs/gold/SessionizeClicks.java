@@ -80,18 +80,13 @@ public final class SessionizeClicks extends KeyedProcessFunction<Long, ClickEven
         long[] s = read();
         if (ts + gap - 1 <= watermark || (s != null && ts < s[FIRED_UNTIL])) {
             late.inc();
-            // After a restore the watermark starts over; the one a fired session closed at is known.
-            long known = s == null || s[FIRED_UNTIL] == Long.MIN_VALUE ? watermark : Math.max(watermark, s[FIRED_UNTIL] - 1);
-            ctx.output(LateEventRouter.LATE, LateEventRouter.lateRow(dataset, e, known));
+            long met = s == null ? watermark : PackedState.metWatermark(watermark, s[FIRED_UNTIL]);
+            ctx.output(LateEventRouter.LATE, LateEventRouter.lateRow(dataset, e, met));
             return;
         }
         s = add(s == null ? new long[] {LAYOUT_VERSION, Long.MIN_VALUE, Long.MAX_VALUE} : s, ts, e.eventType);
         // Sessions are disjoint and sorted by start, so the first one ends first.
-        long due = s[HEADER + LAST] + gap - 1;
-        if (due < s[TIMER]) {
-            ctx.timerService().registerEventTimeTimer(due);
-            s[TIMER] = due;
-        }
+        PackedState.timerAt(s, TIMER, s[HEADER + LAST] + gap - 1, ctx.timerService());
         state.update(s);
     }
 

@@ -24,9 +24,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -240,11 +242,12 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         for (Map.Entry<String, Open> entry : open.entrySet()) {
             Open e = entry.getValue();
             setKey.accept(entry.getKey());
-            for (Map.Entry<Long, long[]> b : e.changed.entrySet()) {
-                if (b.getValue() == null) {
-                    buckets.remove(b.getKey());
+            for (Long start : e.changed) {
+                long[] b = e.buckets.get(start);
+                if (b == null) {
+                    buckets.remove(start);
                 } else {
-                    buckets.put(b.getKey(), b.getValue());
+                    buckets.put(start, b);
                 }
             }
             if (e.dirty) {
@@ -271,21 +274,23 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         /** Whether state held a summary when the entity was opened. */
         boolean stored;
         boolean dirty;
-        /** Buckets read, by start; a null value: none in state. */
-        final Map<Long, long[]> read = new HashMap<>();
-        /** Buckets to write, by start; a null value: to remove. */
-        final Map<Long, long[]> changed = new HashMap<>();
+        /** Buckets read or changed, by start; a null value: none. */
+        final Map<Long, long[]> buckets = new HashMap<>();
+        /** Starts of the buckets to write back (to remove, when their value is null). */
+        final Set<Long> changed = new HashSet<>();
+
+        void set(long start, long[] values) {
+            buckets.put(start, values);
+            changed.add(start);
+        }
     }
 
     private long[] bucket(Open e, long start) throws Exception {
-        if (e.changed.containsKey(start)) {
-            return e.changed.get(start);
-        }
-        if (e.read.containsKey(start)) {
-            return e.read.get(start);
+        if (e.buckets.containsKey(start)) {
+            return e.buckets.get(start);
         }
         long[] b = buckets.get(start);
-        e.read.put(start, b);
+        e.buckets.put(start, b);
         openBuckets++;
         return b;
     }
@@ -340,7 +345,7 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
                 }
                 changed = true;
                 if (windows[w] == longest) {
-                    e.changed.put(start, null);
+                    e.set(start, null);
                     sum[BUCKETS]--;
                 }
             }
@@ -366,7 +371,7 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
                 b = fit(b);
             }
             add(b, 0, inputs, at + 1);
-            e.changed.put(start, b);
+            e.set(start, b);
             for (int w = 0; w < windows.length; w++) {
                 if (start + windows[w] > time) {
                     add(sum, TOTALS + w * measures, inputs, at + 1);
