@@ -2,6 +2,7 @@ package dev.lakestream.jobs.cdc;
 
 import dev.lakestream.cdc.CdcTableSchema;
 import dev.lakestream.cdc.CdcTableSchema.Column;
+import dev.lakestream.jobs.silver.OffsetTimestamps;
 
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonProcessingException;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.DeserializationFeature;
@@ -17,8 +18,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
@@ -125,8 +124,7 @@ public final class ChangeRowConverter implements Serializable {
             case TIMESTAMP_UTC:
                 if (value.isTextual()) {
                     try {
-                        return TimestampData.fromInstant(
-                                OffsetDateTime.parse(value.textValue(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());
+                        return TimestampData.fromInstant(OffsetTimestamps.parse(value.textValue()));
                     } catch (DateTimeParseException e) {
                         throw wrongType(column, value);
                     }

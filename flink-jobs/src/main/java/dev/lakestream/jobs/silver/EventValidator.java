@@ -21,8 +21,6 @@ import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.List;
@@ -299,7 +297,7 @@ public final class EventValidator implements Serializable {
             if (node.isTextual()) {
                 String text = node.textValue().trim();
                 try {
-                    instant = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+                    instant = OffsetTimestamps.parse(text);
                 } catch (DateTimeParseException e) {
                     throw new Invalid(QuarantineReason.WRONG_TYPE, field,
                             field.name() + " must be an ISO-8601 timestamp with a zone or offset, or epoch milliseconds;"

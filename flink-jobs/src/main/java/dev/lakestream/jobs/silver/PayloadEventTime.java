@@ -10,8 +10,6 @@ import org.apache.flink.table.data.RowData;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
 /**
@@ -74,8 +72,7 @@ public final class PayloadEventTime implements SerializableTimestampAssigner<Row
                 if (field.equals(name)) {
                     if (value == JsonToken.VALUE_STRING) {
                         try {
-                            return OffsetDateTime.parse(parser.getText().trim(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-                                    .toInstant().toEpochMilli();
+                            return OffsetTimestamps.parse(parser.getText().trim()).toEpochMilli();
                         } catch (DateTimeParseException e) {
                             return Long.MIN_VALUE;
                         }
