@@ -101,6 +101,7 @@ final class FreshnessReport {
                             r.silverExpectedMissing) : ""));
         }
         b.append('\n');
+        timeline(b, results);
         for (FreshnessRun.Result r : results) {
             if (r.steadyPendingAtKill > 0) {
                 b.append(String.format(Locale.ROOT, "%n%s: %d partitions still had steady-phase records not visible in bronze"
@@ -167,6 +168,29 @@ final class FreshnessReport {
                     + " run fails otherwise.\n");
         }
         return b.toString();
+    }
+
+    /** Freshness per window of the load: a tail spread over the load and a tail from one stretch of it call for different fixes. */
+    private static void timeline(StringBuilder b, List<FreshnessRun.Result> results) {
+        b.append(String.format(Locale.ROOT, "%nFreshness over the load, by when the record was sent (%d s windows from the"
+                + " producer's start; the first windows include the warm-up, which the table above leaves out):%n%n",
+                FreshnessRun.TIMELINE_MILLIS / 1000));
+        b.append("| Run | Sent s | Bronze records | Bronze p50 s | Bronze p95 s | Bronze max s | Silver p95 s | Checkpoints"
+                + " completed | Checkpoint max ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (FreshnessRun.Result r : results) {
+            for (int i = 0; i < r.bronzeTimeline.size(); i++) {
+                long[] f = r.bronzeTimeline.get(i);
+                long[] silver = r.silverTimeline == null ? null : r.silverTimeline.get(i);
+                long from = r.producerStart + i * FreshnessRun.TIMELINE_MILLIS;
+                double[] durations = r.checkpoints.stream().filter(c -> "COMPLETED".equals(c.status)
+                        && c.triggerMillis >= from && c.triggerMillis < from + FreshnessRun.TIMELINE_MILLIS)
+                        .mapToDouble(c -> c.durationMillis).toArray();
+                b.append(String.format(Locale.ROOT, "| %s | %d-%d | %,d | %s | %s | %s | %s | %d | %s |%n", r.name,
+                        i * FreshnessRun.TIMELINE_MILLIS / 1000, (i + 1) * FreshnessRun.TIMELINE_MILLIS / 1000, f.length,
+                        s(pct(f, 50)), s(pct(f, 95)), s(f.length == 0 ? -1 : f[f.length - 1]),
+                        silver == null ? "" : s(pct(silver, 95)), durations.length, n(Bench.percentile(durations, 100))));
+            }
+        }
     }
 
     private static void row(StringBuilder b, FreshnessRun.Result r, String layer, long[] f) {

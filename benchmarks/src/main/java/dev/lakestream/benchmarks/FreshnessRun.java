@@ -54,6 +54,9 @@ final class FreshnessRun {
 
     enum Mode { BRONZE, FULL }
 
+    /** Width of a window of the freshness timeline. */
+    static final long TIMELINE_MILLIS = 10_000;
+
     /** What the run found; the report reads it. */
     static final class Result {
         Mode mode;
@@ -69,6 +72,9 @@ final class FreshnessRun {
         long producerEnd;
         long[] bronzeSteady;
         long[] silverSteady;
+        /** Freshness of the records sent in each {@link #TIMELINE_MILLIS} of the load (sorted, ms), from the producer's start. */
+        List<long[]> bronzeTimeline;
+        List<long[]> silverTimeline;
         long silverLanded;
         long silverExpectedMissing;
         long steadyPendingAtKill;
@@ -306,6 +312,7 @@ final class FreshnessRun {
                     missingCount, missing, b.duplicates, b.duplicateExamples, b.unexpected, b.unexpectedExamples));
         }
         r.bronzeSteady = freshness(b, sent, r.warmupEnd, r.steadyEnd, null);
+        r.bronzeTimeline = timeline(b, sent, r.producerStart, r.steadyEnd, null);
         r.bronzeCommits = b.commits.stream().filter(c -> c.rows > 0).count();
 
         if (r.mode == Mode.FULL) {
@@ -322,6 +329,7 @@ final class FreshnessRun {
             r.silverLanded = s.rows;
             long[] notLanded = new long[1];
             r.silverSteady = freshness(s, sent, r.warmupEnd, r.steadyEnd, notLanded);
+            r.silverTimeline = timeline(s, sent, r.producerStart, r.steadyEnd, new long[1]);
             // Only the silver datasets' topics count: the orders topic has no silver here.
             r.silverExpectedMissing = producer.duplicatesPerTopic().entrySet().stream()
                     .filter(e -> datasets.containsKey(e.getKey())).mapToLong(Map.Entry::getValue).sum();
@@ -378,6 +386,20 @@ final class FreshnessRun {
             }
         }
         return values.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
+    /**
+     * Freshness per {@link #TIMELINE_MILLIS} window of send time from {@code from} to {@code to}: shows
+     * whether a tail is spread over the load or comes from one stretch of it (the JIT's first
+     * minute, a slow checkpoint, a compaction).
+     */
+    private static List<long[]> timeline(FreshnessVisibility v, Map<TopicPartition, FreshnessProducer.SendTimes> sent,
+            long from, long to, long[] notVisible) {
+        List<long[]> windows = new ArrayList<>();
+        for (long start = from; start < to; start += TIMELINE_MILLIS) {
+            windows.add(freshness(v, sent, start, Math.min(to, start + TIMELINE_MILLIS), notVisible));
+        }
+        return windows;
     }
 
     private static long countSent(Map<TopicPartition, FreshnessProducer.SendTimes> sent, long from, long to) {
