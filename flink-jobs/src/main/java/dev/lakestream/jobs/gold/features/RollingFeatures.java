@@ -11,12 +11,15 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.Collector;
 
@@ -61,6 +64,14 @@ import java.util.function.Consumer;
  * open). Only timers change them, and timers fire only for a watermark, so nothing else reads them
  * meanwhile.
  *
+ * <p>Inputs waiting for the watermark are held in memory too, and reach {@code pending} state only
+ * when a snapshot is taken while they wait (they stay in memory, and their timer removes them from
+ * state) or when {@code maxWaiting} event times are held (they are written and dropped from memory).
+ * An input that fires before the next snapshot, as in a backfill, costs no state access at all; it
+ * cost a read and a write when it arrived and a read and a remove when its timer fired. State can
+ * hold inputs that memory does not only for event times up to {@code stateUpTo} (the latest time
+ * written and dropped, or found in state on restore), so only inputs up to it look in state.
+ *
  * <p>Metrics: {@code featureRows}, {@code featureKeysDropped}, {@code featureInputsOutsideWindows}
  * (counted in a bucket already past every window), {@code featureSummariesRebuilt}, {@code
  * goldLateEvents}.
@@ -75,6 +86,9 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
      */
     static final int MAX_OPEN = 4096;
 
+    /** Entity event times with inputs held in memory at most, before they are written to state and dropped. */
+    static final int MAX_WAITING = 65_536;
+
     /** Summary layout: fingerprint, bucket count, then the totals window by window. */
     private static final int FINGERPRINT = 0;
     private static final int BUCKETS = 1;
@@ -88,6 +102,7 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
     private final int measures;
     private final long fingerprint;
     private final int maxOpen;
+    private final int maxWaiting;
 
     /** Bucket start to the measures' sums of its inputs. */
     private transient MapState<Long, long[]> buckets;
@@ -104,6 +119,12 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
     private transient Map<String, Open> open;
     /** Buckets held by the open entities. */
     private transient int openBuckets;
+    /** Inputs waiting for the watermark, by entity and event time: all of them, or with {@link #pending} up to {@link #stateUpTo}. */
+    private transient Map<String, Map<Long, Waiting>> waiting;
+    /** Entity event times in {@link #waiting}. */
+    private transient int waitingTimes;
+    /** Pending state may hold inputs that {@link #waiting} does not for event times up to this one. */
+    private transient long stateUpTo;
 
     /**
      * The operator computing {@code set}'s features, keyed by entity.
@@ -111,14 +132,15 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
      * @param dataset the late-events dataset name of this set's input
      */
     public static KeyedProcessOperator<String, FeatureInput, RowData> operator(FeatureSet<?> set, String dataset) {
-        return new Operator(new RollingFeatures(set, dataset, MAX_OPEN));
+        return new Operator(new RollingFeatures(set, dataset, MAX_OPEN, MAX_WAITING));
     }
 
-    RollingFeatures(FeatureSet<?> set, String dataset, int maxOpen) {
-        if (maxOpen < 1) {
-            throw new IllegalArgumentException("maxOpen must be at least 1, got " + maxOpen);
+    RollingFeatures(FeatureSet<?> set, String dataset, int maxOpen, int maxWaiting) {
+        if (maxOpen < 1 || maxWaiting < 1) {
+            throw new IllegalArgumentException("maxOpen and maxWaiting must be at least 1, got " + maxOpen + " and " + maxWaiting);
         }
         this.maxOpen = maxOpen;
+        this.maxWaiting = maxWaiting;
         this.set = set;
         this.dataset = dataset;
         this.bucket = set.bucketMillis();
@@ -145,14 +167,19 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         s.enableTimeToLive(backstop);
         buckets = getRuntimeContext().getMapState(b);
         summary = getRuntimeContext().getState(s);
-        pending = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("pending", Types.LONG, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        pending = getRuntimeContext().getMapState(pendingDescriptor());
         rows = getRuntimeContext().getMetricGroup().counter("featureRows");
         dropped = getRuntimeContext().getMetricGroup().counter("featureKeysDropped");
         outside = getRuntimeContext().getMetricGroup().counter("featureInputsOutsideWindows");
         rebuilt = getRuntimeContext().getMetricGroup().counter("featureSummariesRebuilt");
         late = getRuntimeContext().getMetricGroup().counter("goldLateEvents");
         open = new LinkedHashMap<>();
+        waiting = new HashMap<>();
+        stateUpTo = Long.MIN_VALUE;
+    }
+
+    static MapStateDescriptor<Long, long[]> pendingDescriptor() {
+        return new MapStateDescriptor<>("pending", Types.LONG, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
     }
 
     @Override
@@ -168,13 +195,106 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
             throw new IllegalArgumentException(set.name() + ": input " + in.eventId + " has "
                     + (in.deltas == null ? "no" : String.valueOf(in.deltas.length)) + " measures, the set declares " + measures);
         }
-        long[] waiting = pending.get(in.eventTsMillis);
-        int at = waiting == null ? 0 : waiting.length;
-        long[] packed = waiting == null ? new long[1 + measures] : Arrays.copyOf(waiting, at + 1 + measures);
+        Map<Long, Waiting> mine = waiting.computeIfAbsent(ctx.getCurrentKey(), k -> new HashMap<>());
+        Waiting w = mine.get(in.eventTsMillis);
+        if (w == null) {
+            w = new Waiting();
+            if (in.eventTsMillis <= stateUpTo) {
+                w.packed = pending.get(in.eventTsMillis);
+                w.stored = w.packed != null;
+            }
+            mine.put(in.eventTsMillis, w);
+            waitingTimes++;
+            ctx.timerService().registerEventTimeTimer(in.eventTsMillis);
+        }
+        int at = w.packed == null ? 0 : w.packed.length;
+        long[] packed = w.packed == null ? new long[1 + measures] : Arrays.copyOf(w.packed, at + 1 + measures);
         packed[at] = Math.min(in.bucketTsMillis, in.eventTsMillis);
         System.arraycopy(in.deltas, 0, packed, at + 1, measures);
-        pending.put(in.eventTsMillis, packed);
-        ctx.timerService().registerEventTimeTimer(in.eventTsMillis);
+        w.packed = packed;
+        w.dirty = true;
+    }
+
+    /** The inputs of the current entity at {@code time}, from memory or state, removed from both. */
+    private long[] takeWaiting(String key, long time) throws Exception {
+        Map<Long, Waiting> mine = waiting.get(key);
+        Waiting w = mine == null ? null : mine.remove(time);
+        if (w != null) {
+            waitingTimes--;
+            if (mine.isEmpty()) {
+                waiting.remove(key);
+            }
+            if (w.stored) {
+                pending.remove(time);
+            }
+            return w.packed;
+        }
+        if (time > stateUpTo) {
+            return null;
+        }
+        long[] stored = pending.get(time);
+        if (stored != null) {
+            pending.remove(time);
+        }
+        return stored;
+    }
+
+    /**
+     * Writes the inputs held in memory that state does not have yet; with {@code drop}, also lets
+     * go of them all (state holds them now).
+     */
+    void storeWaiting(Consumer<String> setKey, boolean drop) throws Exception {
+        if (waiting == null) {
+            return;
+        }
+        for (Map.Entry<String, Map<Long, Waiting>> entity : waiting.entrySet()) {
+            boolean keySet = false;
+            for (Map.Entry<Long, Waiting> t : entity.getValue().entrySet()) {
+                Waiting w = t.getValue();
+                if (w.dirty) {
+                    if (!keySet) {
+                        setKey.accept(entity.getKey());
+                        keySet = true;
+                    }
+                    pending.put(t.getKey(), w.packed);
+                    w.dirty = false;
+                    w.stored = true;
+                }
+                if (drop) {
+                    stateUpTo = Math.max(stateUpTo, t.getKey());
+                }
+            }
+        }
+        if (drop) {
+            waiting.clear();
+            waitingTimes = 0;
+        }
+    }
+
+    boolean tooManyWaiting() {
+        return waiting != null && waitingTimes >= maxWaiting;
+    }
+
+    /** After the timers of {@code watermark} fired: state holds no input memory lacks once every time up to stateUpTo fired. */
+    void firedUpTo(long watermark) {
+        if (watermark >= stateUpTo) {
+            stateUpTo = Long.MIN_VALUE;
+        }
+    }
+
+    /** Restored state may hold inputs of any time up to the latest one in it. */
+    void restoredUpTo(long latestPending) {
+        stateUpTo = Math.max(stateUpTo, latestPending);
+    }
+
+    /** Inputs of one entity at one event time, held in memory until their timer fires. */
+    private static final class Waiting {
+        /** Bucket time, then one delta per measure, per input; state's copy, when stored and not dirty. */
+        long[] packed;
+        /** State holds an entry for this time, which the timer must remove. */
+        boolean stored;
+        /** {@link #packed} holds inputs that state does not. */
+        boolean dirty;
     }
 
     @Override
@@ -191,10 +311,9 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         }
         long[] sum = e.sum;
         boolean changed = expire(time, e);
-        long[] inputs = pending.get(time);
+        long[] inputs = takeWaiting(ctx.getCurrentKey(), time);
         if (inputs != null) {
             apply(inputs, time, e, ctx);
-            pending.remove(time);
             changed = true;
         }
         if (changed) {
@@ -414,10 +533,13 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
 
     /**
      * Runs {@link RollingFeatures} and writes its open entities back: after each watermark's
-     * timers, before a snapshot (timers may be interrupted for one), and when {@code maxOpen} are open.
+     * timers, before a snapshot (timers may be interrupted for one), and when {@code maxOpen} are
+     * open; and its waiting inputs: before a snapshot, and when {@code maxWaiting} are held.
      */
     static final class Operator extends KeyedProcessOperator<String, FeatureInput, RowData> {
         private static final long serialVersionUID = 1L;
+
+        private transient boolean restored;
 
         Operator(RollingFeatures function) {
             super(function);
@@ -425,6 +547,37 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
 
         private RollingFeatures features() {
             return (RollingFeatures) userFunction;
+        }
+
+        @Override
+        public void initializeState(StateInitializationContext context) throws Exception {
+            super.initializeState(context);
+            restored = context.isRestored();
+        }
+
+        @Override
+        public void open() throws Exception {
+            super.open();
+            if (restored) {
+                // Inputs restored into pending state are not in memory: find the latest, up to which inputs look in state.
+                long[] latest = {Long.MIN_VALUE};
+                getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                        pendingDescriptor(), (key, state) -> {
+                            for (Long time : state.keys()) {
+                                latest[0] = Math.max(latest[0], time);
+                            }
+                        });
+                features().restoredUpTo(latest[0]);
+            }
+        }
+
+        @Override
+        public void processElement(StreamRecord<FeatureInput> element) throws Exception {
+            super.processElement(element);
+            if (features().tooManyWaiting()) {
+                // The next element sets its own key: changing it here is safe.
+                features().storeWaiting(this::setCurrentKey, true);
+            }
         }
 
         @Override
@@ -440,11 +593,13 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         public void processWatermark(Watermark mark) throws Exception {
             super.processWatermark(mark);
             features().writeBack(this::setCurrentKey);
+            features().firedUpTo(mark.getTimestamp());
         }
 
         @Override
         public void snapshotState(StateSnapshotContext context) throws Exception {
             features().writeBack(this::setCurrentKey);
+            features().storeWaiting(this::setCurrentKey, false);
             super.snapshotState(context);
         }
     }

@@ -3,11 +3,16 @@ package dev.lakestream.jobs.gold.features;
 import dev.lakestream.jobs.gold.LateEventRouter;
 
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.table.data.RowData;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +22,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,14 +35,18 @@ class RollingFeaturesTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, RowData> harness(FeatureSet<?> set)
             throws Exception {
-        return harness(set, RollingFeatures.MAX_OPEN);
+        return harness(set, RollingFeatures.MAX_OPEN, RollingFeatures.MAX_WAITING);
     }
 
-    /** @param maxOpen entities kept in memory during a watermark's timers before they are written back */
-    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, RowData> harness(FeatureSet<?> set, int maxOpen)
-            throws Exception {
+    /**
+     * @param maxOpen entities kept in memory during a watermark's timers before they are written back
+     * @param maxWaiting entity event times with inputs held in memory before they are written to state
+     */
+    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, RowData> harness(FeatureSet<?> set, int maxOpen,
+            int maxWaiting) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new RollingFeatures.Operator(new RollingFeatures(set, "orders", maxOpen)), in -> in.entity, Types.STRING);
+                new RollingFeatures.Operator(new RollingFeatures(set, "orders", maxOpen, maxWaiting)), in -> in.entity,
+                Types.STRING);
     }
 
     private static FeatureInput input(String entity, long ts, long countedAt, long... deltas) {
@@ -237,12 +247,16 @@ class RollingFeaturesTest {
     @Test
     void writingBackAfterEveryEntityOrOnceAWatermarkGivesTheRowsOfARecomputation() throws Exception {
         // Watermarks every 200 inputs: each fires the timers of many times of many entities at once.
+        // Waiting inputs written to state after every input (1), every few, or only at the cap.
         FeatureSet<?> set = FeatureDefinitions.CUSTOMER;
         List<FeatureInput> inputs = history(11);
         long end = DAY0 + 120 * DAY + 12 * HOUR;
         List<String> expected = FeatureOracle.rows(set, inputs, end);
-        for (int maxOpen : new int[] {1, 7, RollingFeatures.MAX_OPEN}) {
-            try (var h = harness(set, maxOpen)) {
+        int[][] limits = {{1, 1}, {7, 5}, {RollingFeatures.MAX_OPEN, 1}, {1, RollingFeatures.MAX_WAITING},
+                {RollingFeatures.MAX_OPEN, RollingFeatures.MAX_WAITING}};
+        for (int[] limit : limits) {
+            int maxOpen = limit[0];
+            try (var h = harness(set, maxOpen, limit[1])) {
                 h.open();
                 for (int i = 0; i < inputs.size(); i++) {
                     h.processElement(inputs.get(i), inputs.get(i).eventTsMillis);
@@ -251,7 +265,7 @@ class RollingFeaturesTest {
                     }
                 }
                 h.processWatermark(end);
-                assertThat(sortedByEntity(rows(h))).as("maxOpen %d", maxOpen).isEqualTo(expected);
+                assertThat(sortedByEntity(rows(h))).as("maxOpen %d, maxWaiting %d", maxOpen, limit[1]).isEqualTo(expected);
             }
         }
     }
@@ -264,7 +278,7 @@ class RollingFeaturesTest {
         List<String> rows = new ArrayList<>();
         OperatorSubtaskState snapshot;
         int half = inputs.size() / 2;
-        try (var h = harness(set, 2)) {
+        try (var h = harness(set, 2, RollingFeatures.MAX_WAITING)) {
             h.open();
             for (int i = 0; i < half; i++) {
                 h.processElement(inputs.get(i), inputs.get(i).eventTsMillis);
@@ -275,7 +289,7 @@ class RollingFeaturesTest {
             snapshot = h.snapshot(1, 1);
             rows.addAll(rows(h));
         }
-        try (var h = harness(set, 2)) {
+        try (var h = harness(set, 2, RollingFeatures.MAX_WAITING)) {
             h.initializeState(snapshot);
             h.open();
             for (int i = half; i < inputs.size(); i++) {
@@ -285,6 +299,52 @@ class RollingFeaturesTest {
             rows.addAll(rows(h));
         }
         assertThat(sortedByEntity(rows)).isEqualTo(FeatureOracle.rows(set, inputs, end));
+    }
+
+    /**
+     * Inputs waiting at a snapshot are in state after the restore, not in memory: a later input at
+     * the same time joins them, and their timer takes them out of state. On RocksDB, whose key
+     * iteration finds the restored inputs.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, RollingFeatures.MAX_WAITING})
+    void inputsWaitingAtASnapshotAreJoinedByLaterOnesAtTheSameTimeAfterTheRestore(int maxWaiting) throws Exception {
+        FeatureSet<?> set = FeatureDefinitions.CUSTOMER;
+        long t = DAY0 + 10 * DAY + 5 * HOUR;
+        List<FeatureInput> before = List.of(input("11", t, t, 1, 100, 0), input("12", t + 1, t + 1, 1, 7, 1));
+        List<FeatureInput> after = List.of(input("11", t, t, 1, 50, 0), input("11", t + 2, t + 2, 1, 1, 0),
+                input("12", t + 1, t + 1, 1, 3, 1));
+        long end = t + 200 * DAY;
+        OperatorSubtaskState snapshot;
+        try (var h = harness(set, RollingFeatures.MAX_OPEN, maxWaiting)) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            h.open();
+            for (FeatureInput in : before) {
+                h.processElement(in, in.eventTsMillis);
+            }
+            h.processWatermark(t - 1);
+            assertThat(h.extractOutputValues()).isEmpty();
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness(set, RollingFeatures.MAX_OPEN, maxWaiting)) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            h.initializeState(snapshot);
+            h.open();
+            for (FeatureInput in : after) {
+                h.processElement(in, in.eventTsMillis);
+            }
+            h.processWatermark(end);
+            List<FeatureInput> all = new ArrayList<>(before);
+            all.addAll(after);
+            assertThat(sortedByEntity(rows(h))).isEqualTo(FeatureOracle.rows(set, all, end));
+            // Every input fired and every bucket left: nothing stays in state.
+            KeyedStateBackend<String> backend = ((RollingFeatures.Operator) h.getOperator()).getKeyedStateBackend();
+            for (String state : new String[] {"pending", "buckets", "summary"}) {
+                try (Stream<String> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
+                    assertThat(keys).as(state).isEmpty();
+                }
+            }
+        }
     }
 
     @Test
