@@ -285,7 +285,12 @@ final class DataFileCompaction {
                 .operationId("maintenance-" + UUID.randomUUID())
                 .build();
         ClusteredDataWriter<Record> writer = new ClusteredDataWriter<>(
-                new GenericFileWriterFactory.Builder(table).dataFileFormat(FileFormat.PARQUET).build(),
+                new GenericFileWriterFactory.Builder(table).dataFileFormat(FileFormat.PARQUET)
+                        // Compacted files are what readers scan for long: Iceberg's default dictionary
+                        // limit, not the small one the tables set for their streaming writers.
+                        .writerProperties(Map.of(TableProperties.PARQUET_DICT_SIZE_BYTES,
+                                String.valueOf(TableProperties.PARQUET_DICT_SIZE_BYTES_DEFAULT)))
+                        .build(),
                 files, table.io(), plan.targetFileSize);
         DeleteCache cache = new DeleteCache();
         long rows = 0;

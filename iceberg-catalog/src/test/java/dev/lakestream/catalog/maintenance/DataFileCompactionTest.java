@@ -1,11 +1,18 @@
 package dev.lakestream.catalog.maintenance;
 
+import dev.lakestream.catalog.tables.ParquetFooters;
+
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.data.Record;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -58,6 +65,35 @@ class DataFileCompactionTest {
         assertThat(t.table.currentSnapshot().summary()).containsEntry("lakestream.maintenance", "compaction");
 
         assertThat(DataFileCompaction.run(t.table, TARGET, 2).partitionsRewritten).as("nothing left to do").isZero();
+    }
+
+    /**
+     * Streaming files are written with a small dictionary limit; compaction writes with Iceberg's
+     * default: a column with 2,000 distinct values (about 88 KB) keeps its dictionary in the
+     * compacted file, where each streaming file had 1,000 (44 KB, under the 64 KiB limit).
+     */
+    @Test
+    void compactedFilesGetIcebergsDefaultDictionaryLimitNotTheStreamingOne() throws Exception {
+        UpsertTable t = new UpsertTable(warehouse, "orders");
+        t.table.updateProperties().set(TableProperties.PARQUET_DICT_SIZE_BYTES, "65536").commit();
+        for (int f = 0; f < 2; f++) {
+            Record[] rows = new Record[3000];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = row(f * 10_000L + i, "EU", String.format("value-%034d", f * 1000 + i % 1000));
+            }
+            t.table.newAppend().appendFile(t.dataFile("EU", rows)).commit();
+        }
+        for (org.apache.iceberg.FileScanTask task : t.table.newScan().planFiles()) {
+            assertThat(ParquetFooters.dictionaryColumns(URI.create(task.file().location()))).contains("value");
+        }
+
+        assertThat(DataFileCompaction.run(t.table, TARGET, 2).partitionsRewritten).isEqualTo(1);
+
+        List<org.apache.iceberg.FileScanTask> compacted = new ArrayList<>();
+        t.table.newScan().planFiles().forEach(compacted::add);
+        assertThat(compacted).singleElement().satisfies(task ->
+                assertThat(ParquetFooters.dictionaryColumns(URI.create(task.file().location()))).contains("value"));
+        assertThat(t.rows()).hasSize(6000);
     }
 
     @Test

@@ -3,17 +3,12 @@ package dev.lakestream.catalog.tables;
 import dev.lakestream.catalog.spec.LakehouseTableRules;
 import dev.lakestream.catalog.spec.TableSpec;
 
-import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.Files;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetWriter;
 import org.apache.iceberg.io.FileAppender;
 import org.apache.iceberg.parquet.Parquet;
-import org.apache.iceberg.shaded.org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.iceberg.shaded.org.apache.parquet.hadoop.metadata.BlockMetaData;
-import org.apache.iceberg.shaded.org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
-import org.apache.iceberg.shaded.org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +19,6 @@ import java.time.LocalDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -83,14 +77,6 @@ class BronzeKafkaTableTest {
     }
 
     private static List<String> dictionaryColumns(File file) throws Exception {
-        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
-                new org.apache.hadoop.fs.Path(file.toURI()), new Configuration()))) {
-            return reader.getFooter().getBlocks().stream()
-                    .map(BlockMetaData::getColumns)
-                    .flatMap(List::stream)
-                    .filter(ColumnChunkMetaData::hasDictionaryPage)
-                    .map(c -> c.getPath().toDotString())
-                    .collect(Collectors.toList());
-        }
+        return ParquetFooters.dictionaryColumns(file.toURI());
     }
 }
