@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  * ratios to R_raw, both of the medians and the median of each repetition's own ratio.
  *
  * <p>Arguments (all optional): {@code --orders 200000 --clicks 600000 --fulfillment 200000
- * --repetitions 3 --warm-ups 2 --checkpoint-interval-ms 2000 --parallelism 2 --partitions 4 --seed 20261121 --candidates
+ * --repetitions 3 --warm-ups 4 --checkpoint-interval-ms 2000 --parallelism 2 --partitions 4 --seed 20261121 --candidates
  * raw,bronze,full --profile bronze,full --timeout-minutes 10 --out results/throughput.md}. For each
  * candidate of {@code --profile} ({@code none}, or a list) one more run (not counted) is recorded
  * with async-profiler and its hotspots go into the report.
@@ -97,7 +97,7 @@ public final class ThroughputBenchmark {
         int clicks = Integer.parseInt(o.getOrDefault("clicks", "600000"));
         int fulfillment = Integer.parseInt(o.getOrDefault("fulfillment", "200000"));
         int repetitions = Integer.parseInt(o.getOrDefault("repetitions", "3"));
-        int warmUps = Integer.parseInt(o.getOrDefault("warm-ups", "2"));
+        int warmUps = Integer.parseInt(o.getOrDefault("warm-ups", "4"));
         Duration checkpointInterval = Duration.ofMillis(Long.parseLong(o.getOrDefault("checkpoint-interval-ms", "2000")));
         int parallelism = Integer.parseInt(o.getOrDefault("parallelism", "2"));
         // A multiple of the parallelism. The pipeline reads each topic with its own source, so 3 partitions on 2
