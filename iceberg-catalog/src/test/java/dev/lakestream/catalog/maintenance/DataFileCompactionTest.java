@@ -1,6 +1,6 @@
 package dev.lakestream.catalog.maintenance;
 
-import dev.lakestream.catalog.tables.ParquetFooters;
+import dev.lakestream.catalog.tables.ParquetTestFiles;
 
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Snapshot;
@@ -84,7 +84,7 @@ class DataFileCompactionTest {
             t.table.newAppend().appendFile(t.dataFile("EU", rows)).commit();
         }
         for (org.apache.iceberg.FileScanTask task : t.table.newScan().planFiles()) {
-            assertThat(ParquetFooters.dictionaryColumns(URI.create(task.file().location()))).contains("value");
+            assertThat(ParquetTestFiles.dictionaryColumns(URI.create(task.file().location()))).contains("value");
         }
 
         assertThat(DataFileCompaction.run(t.table, TARGET, 2).partitionsRewritten).isEqualTo(1);
@@ -92,7 +92,7 @@ class DataFileCompactionTest {
         List<org.apache.iceberg.FileScanTask> compacted = new ArrayList<>();
         t.table.newScan().planFiles().forEach(compacted::add);
         assertThat(compacted).singleElement().satisfies(task ->
-                assertThat(ParquetFooters.dictionaryColumns(URI.create(task.file().location()))).contains("value"));
+                assertThat(ParquetTestFiles.dictionaryColumns(URI.create(task.file().location()))).contains("value"));
         assertThat(t.rows()).hasSize(6000);
     }
 

@@ -3,16 +3,11 @@ package dev.lakestream.catalog.tables;
 import dev.lakestream.catalog.spec.LakehouseTableRules;
 import dev.lakestream.catalog.spec.TableSpec;
 
-import org.apache.iceberg.Files;
-import org.apache.iceberg.data.GenericRecord;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetWriter;
-import org.apache.iceberg.io.FileAppender;
-import org.apache.iceberg.parquet.Parquet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
@@ -51,32 +46,20 @@ class BronzeKafkaTableTest {
 
         // The property reaches Iceberg's Parquet writer: no column chunk of a bronze file has a dictionary
         // page, where the same rows with the writer's default get one for the repeated topic column.
-        assertThat(dictionaryColumns(write(new File(dir, "bronze.parquet"), spec, spec.properties()))).isEmpty();
-        assertThat(dictionaryColumns(write(new File(dir, "default.parquet"), spec, withDefaults))).contains("topic");
+        assertThat(ParquetTestFiles.dictionaryColumns(write(new File(dir, "bronze.parquet"), spec, spec.properties()))).isEmpty();
+        assertThat(ParquetTestFiles.dictionaryColumns(write(new File(dir, "default.parquet"), spec, withDefaults))).contains("topic");
     }
 
-    private static File write(File file, TableSpec spec, Map<String, String> properties) throws Exception {
-        GenericRecord row = GenericRecord.create(spec.schema());
-        try (FileAppender<Record> appender = Parquet.write(Files.localOutput(file))
-                .schema(spec.schema())
-                .setAll(properties)
-                .createWriterFunc(GenericParquetWriter::create)
-                .build()) {
-            for (int i = 0; i < 1000; i++) {
-                row.setField(BronzeKafkaTable.TOPIC, "orders");
-                row.setField(BronzeKafkaTable.PARTITION, i % 3);
-                row.setField(BronzeKafkaTable.OFFSET, (long) i);
-                row.setField(BronzeKafkaTable.RECORD_VALUE,
-                        ByteBuffer.wrap(("{\"order_id\": " + i + "}").getBytes(StandardCharsets.UTF_8)));
-                row.setField(BronzeKafkaTable.HEADERS, List.of());
-                row.setField(BronzeKafkaTable.INGEST_TS, LocalDateTime.of(2026, 11, 22, 10, 0).plusNanos(i * 1000L));
-                appender.add(row);
-            }
-        }
-        return file;
-    }
-
-    private static List<String> dictionaryColumns(File file) throws Exception {
-        return ParquetFooters.dictionaryColumns(file.toURI());
+    /** 1,000 rows of one topic: the topic column repeats, payload, offset and ingest time do not. */
+    private static URI write(File file, TableSpec spec, Map<String, String> properties) throws Exception {
+        return ParquetTestFiles.write(file, spec, properties, 1000, (i, row) -> {
+            row.setField(BronzeKafkaTable.TOPIC, "orders");
+            row.setField(BronzeKafkaTable.PARTITION, i % 3);
+            row.setField(BronzeKafkaTable.OFFSET, (long) i);
+            row.setField(BronzeKafkaTable.RECORD_VALUE,
+                    ByteBuffer.wrap(("{\"order_id\": " + i + "}").getBytes(StandardCharsets.UTF_8)));
+            row.setField(BronzeKafkaTable.HEADERS, List.of());
+            row.setField(BronzeKafkaTable.INGEST_TS, LocalDateTime.of(2026, 11, 22, 10, 0).plusNanos(i * 1000L));
+        });
     }
 }

@@ -3,13 +3,7 @@ package dev.lakestream.catalog.tables;
 import dev.lakestream.catalog.spec.LakehouseTableRules;
 import dev.lakestream.catalog.spec.TableSpec;
 
-import org.apache.iceberg.Files;
 import org.apache.iceberg.TableProperties;
-import org.apache.iceberg.data.GenericRecord;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetWriter;
-import org.apache.iceberg.io.FileAppender;
-import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,32 +53,23 @@ class SilverEventTableTest {
         Map<String, String> withDefaults = new HashMap<>(spec.properties());
         withDefaults.remove(TableProperties.PARQUET_DICT_SIZE_BYTES);
 
-        assertThat(ParquetFooters.dictionaryColumns(write(new File(dir, "silver.parquet"), spec, spec.properties())))
+        assertThat(ParquetTestFiles.dictionaryColumns(write(new File(dir, "silver.parquet"), spec, spec.properties())))
                 .contains("units").doesNotContain("event_id");
-        assertThat(ParquetFooters.dictionaryColumns(write(new File(dir, "default.parquet"), spec, withDefaults)))
+        assertThat(ParquetTestFiles.dictionaryColumns(write(new File(dir, "default.parquet"), spec, withDefaults)))
                 .contains("units", "event_id");
     }
 
     /** 6,000 rows: 2,000 event ids of 40 characters (about 88 KB of distinct values), each three times; 5 unit counts. */
     private static URI write(File file, TableSpec spec, Map<String, String> properties) throws Exception {
-        GenericRecord row = GenericRecord.create(spec.schema());
-        try (FileAppender<Record> appender = Parquet.write(Files.localOutput(file))
-                .schema(spec.schema())
-                .setAll(properties)
-                .createWriterFunc(GenericParquetWriter::create)
-                .build()) {
-            for (int i = 0; i < 6000; i++) {
-                row.setField("event_id", String.format("evt-%036d", i % 2000));
-                row.setField("units", i % 5);
-                row.setField("event_ts", LocalDateTime.of(2026, 11, 22, 10, 0).plusSeconds(i));
-                row.setField("source_name", "fulfillment");
-                row.setField("source_partition", "0");
-                row.setField("source_position", String.valueOf(i));
-                row.setField("ingest_ts", LocalDateTime.of(2026, 11, 22, 10, 0).plusNanos(i * 1000L));
-                appender.add(row);
-            }
-        }
-        return file.toURI();
+        return ParquetTestFiles.write(file, spec, properties, 6000, (i, row) -> {
+            row.setField("event_id", String.format("evt-%036d", i % 2000));
+            row.setField("units", i % 5);
+            row.setField("event_ts", LocalDateTime.of(2026, 11, 22, 10, 0).plusSeconds(i));
+            row.setField("source_name", "fulfillment");
+            row.setField("source_partition", "0");
+            row.setField("source_position", String.valueOf(i));
+            row.setField("ingest_ts", LocalDateTime.of(2026, 11, 22, 10, 0).plusNanos(i * 1000L));
+        });
     }
 
     @Test
