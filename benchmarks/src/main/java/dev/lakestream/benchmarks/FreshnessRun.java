@@ -329,6 +329,7 @@ final class FreshnessRun {
             r.silverLanded = s.rows;
             long[] notLanded = new long[1];
             r.silverSteady = freshness(s, sent, r.warmupEnd, r.steadyEnd, notLanded);
+            // The dropped retry duplicates are never visible: counted above already, not again here.
             r.silverTimeline = timeline(s, sent, r.producerStart, r.steadyEnd, new long[1]);
             // Only the silver datasets' topics count: the orders topic has no silver here.
             r.silverExpectedMissing = producer.duplicatesPerTopic().entrySet().stream()

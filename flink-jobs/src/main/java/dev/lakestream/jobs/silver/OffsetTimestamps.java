@@ -1,9 +1,10 @@
 package dev.lakestream.jobs.silver;
 
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.Month;
 import java.time.OffsetDateTime;
+import java.time.Year;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
@@ -44,8 +45,9 @@ public final class OffsetTimestamps {
         int hour = digits(s, 11, 2);
         int minute = digits(s, 14, 2);
         int second = digits(s, 17, 2);
-        if ((year | month | day | hour | minute | second) < 0 || hour > 23 || minute > 59 || second > 59) {
-            return null;
+        if ((year | month | day | hour | minute | second) < 0 || month < 1 || month > 12 || day < 1
+                || day > Month.of(month).length(Year.isLeap(year)) || hour > 23 || minute > 59 || second > 59) {
+            return null; // java.time names what is wrong (Feb 30, Feb 29 of a common year, hour 24, ...)
         }
         int i = 19;
         int nanos = 0;
@@ -81,12 +83,7 @@ public final class OffsetTimestamps {
         } else {
             return null;
         }
-        long epochDay;
-        try {
-            epochDay = LocalDate.of(year, month, day).toEpochDay(); // rejects Feb 30, Feb 29 of common years, ...
-        } catch (DateTimeException e) {
-            return null;
-        }
+        long epochDay = LocalDate.of(year, month, day).toEpochDay();
         return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds, nanos);
     }
 
