@@ -44,9 +44,10 @@ public final class FacilityThroughputJob {
         Duration lateness = config.get(GoldOptions.ALLOWED_LATENESS);
         TableSpec gold = GoldTables.facilityThroughputHourly(config.get(GoldOptions.TABLE_PREFIX));
         SingleOutputStreamOperator<RowData> windows = events.keyBy(e -> e.facilityId)
-                .process(new FacilityThroughputWindows(dataset, WINDOW, SLIDE, lateness))
-                .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(gold.schema())))
-                .uid("gold-facility-windows-" + dataset).name("Facility throughput windows");
+                .transform("Facility throughput windows", InternalTypeInfo.of(FlinkSchemaUtil.convert(gold.schema())),
+                        FacilityThroughputWindows.operator(dataset, WINDOW, SLIDE, lateness,
+                                config.get(GoldOptions.STATE_CACHE_KEYS)))
+                .uid("gold-facility-windows-" + dataset);
         // Final rows lag the watermark by the allowed lateness, and so must the commit watermark stamped
         // after this: it tells readers up to when the windows are final.
         sink.write(gold, HoldBackWatermark.on(windows, lateness, "gold-watermarks-" + gold.identifier().name()));

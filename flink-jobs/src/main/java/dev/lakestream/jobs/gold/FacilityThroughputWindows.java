@@ -1,11 +1,9 @@
 package dev.lakestream.jobs.gold;
 
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
@@ -31,7 +29,8 @@ import java.time.Duration;
  * keyed operator itself, on its own watermark, means an event is never let through by a router and
  * then dropped by a window operator whose watermark another input channel had moved on.
  *
- * <p>State per facility is one {@code long[]} and one pending event-time timer. Layout, versioned
+ * <p>State per facility is one {@code long[]} (cached on the heap between checkpoints: {@link
+ * CachedPackedState}) and one pending event-time timer. Layout, versioned
  * by its first element: {@code [version, provisionalUntil, finalUntil, timer, (sliceStart, units,
  * events, shipped, damaged)*]}, slices of {@code slide} sorted by start. Windows ending at or before
  * {@code provisionalUntil} ({@code finalUntil}) have fired provisional (final). A slice is dropped
@@ -40,7 +39,8 @@ import java.time.Duration;
  *
  * <p>Metrics: {@code goldLateEvents}, {@code goldWindowsFinal}.
  */
-public final class FacilityThroughputWindows extends KeyedProcessFunction<String, FulfillmentEvent, RowData> {
+public final class FacilityThroughputWindows extends KeyedProcessFunction<String, FulfillmentEvent, RowData>
+        implements CachedPackedState.Cached<String> {
 
     private static final long serialVersionUID = 1L;
 
@@ -64,12 +64,19 @@ public final class FacilityThroughputWindows extends KeyedProcessFunction<String
     private final long size;
     private final long slide;
     private final long lateness;
+    private final int maxCachedFacilities;
 
-    private transient ValueState<long[]> state;
+    private transient CachedPackedState<String> state;
     private transient Counter late;
     private transient Counter finals;
 
-    public FacilityThroughputWindows(String dataset, Duration size, Duration slide, Duration lateness) {
+    /** The operator that runs it, caching up to {@code maxCachedFacilities} facilities' state per subtask. */
+    public static OneInputStreamOperator<FulfillmentEvent, RowData> operator(String dataset, Duration size, Duration slide,
+            Duration lateness, int maxCachedFacilities) {
+        return new CachedPackedState.Operator<>(new FacilityThroughputWindows(dataset, size, slide, lateness, maxCachedFacilities));
+    }
+
+    private FacilityThroughputWindows(String dataset, Duration size, Duration slide, Duration lateness, int maxCachedFacilities) {
         if (slide.isZero() || slide.isNegative() || size.toMillis() % slide.toMillis() != 0) {
             throw new IllegalArgumentException("A hopping window needs a positive slide that divides its size; got size "
                     + size + " and slide " + slide);
@@ -81,11 +88,12 @@ public final class FacilityThroughputWindows extends KeyedProcessFunction<String
         this.size = size.toMillis();
         this.slide = slide.toMillis();
         this.lateness = lateness.toMillis();
+        this.maxCachedFacilities = maxCachedFacilities;
     }
 
     @Override
     public void open(Configuration parameters) {
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>(STATE_NAME, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        state = new CachedPackedState<>(getRuntimeContext(), STATE_NAME, LAYOUT_VERSION, "Facility window", maxCachedFacilities);
         late = getRuntimeContext().getMetricGroup().counter("goldLateEvents");
         finals = getRuntimeContext().getMetricGroup().counter("goldWindowsFinal");
     }
@@ -95,7 +103,7 @@ public final class FacilityThroughputWindows extends KeyedProcessFunction<String
         long watermark = ctx.timerService().currentWatermark();
         long finalWatermark = HoldBackWatermark.heldBack(watermark, lateness);
         long sliceStart = Math.floorDiv(e.eventTsMillis, slide) * slide;
-        long[] s = read();
+        long[] s = state.get(ctx.getCurrentKey());
         if (sliceStart + slide - 1 <= finalWatermark || (s != null && sliceStart + slide <= s[FINAL_UNTIL])) {
             late.inc();
             long met = s == null ? finalWatermark : PackedState.metWatermark(finalWatermark, s[FINAL_UNTIL]);
@@ -104,12 +112,12 @@ public final class FacilityThroughputWindows extends KeyedProcessFunction<String
         }
         s = add(s == null ? new long[] {LAYOUT_VERSION, NONE, NONE, Long.MAX_VALUE} : s, sliceStart, e);
         PackedState.timerAt(s, TIMER, nextTimer(s), ctx.timerService());
-        state.update(s);
+        state.put(ctx.getCurrentKey(), s);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RowData> out) throws Exception {
-        long[] s = read();
+        long[] s = state.get(ctx.getCurrentKey());
         // An earlier timer left behind when an event needed an earlier one.
         if (s == null || timestamp != s[TIMER]) {
             return;
@@ -138,11 +146,12 @@ public final class FacilityThroughputWindows extends KeyedProcessFunction<String
         if (s[TIMER] != Long.MAX_VALUE) {
             ctx.timerService().registerEventTimeTimer(s[TIMER]);
         }
-        state.update(s);
+        state.put(facility, s);
     }
 
-    private long[] read() throws Exception {
-        return PackedState.checked(state.value(), LAYOUT_VERSION, "Facility window");
+    @Override
+    public CachedPackedState<String> cachedState() {
+        return state;
     }
 
     /** The latest window end whose last millisecond is at or before {@code watermark}; NONE if none. */

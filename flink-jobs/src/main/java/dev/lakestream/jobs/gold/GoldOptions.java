@@ -78,12 +78,20 @@ public final class GoldOptions {
                             + " are hours), at most 366 d each; columns and savepoints as for"
                             + " gold.features.customer.windows.");
 
+    public static final ConfigOption<Integer> STATE_CACHE_KEYS =
+            ConfigOptions.key("gold.state-cache-keys").intType().defaultValue(65_536)
+                    .withDescription("Keys (users of the sessions, facilities of the throughput windows) whose window state"
+                            + " each subtask keeps on the heap between checkpoints, read from RocksDB once and written back"
+                            + " before each checkpoint instead of at every event. When more keys are active, the state is"
+                            + " written back and the cache emptied. A key takes about 150 bytes plus its windows (48 bytes"
+                            + " per open session, 40 per 15-minute slice). 1: every event reads and writes RocksDB.");
+
     private GoldOptions() {}
 
     public static List<ConfigOption<?>> all() {
         return List.of(ENABLED, ALLOWED_LATENESS, TABLE_PREFIX, DAILY_REVENUE_ORDERS_TABLE, DAILY_REVENUE_CUSTOMERS_TABLE,
                 FEATURES_ENABLED, FEATURES_ALLOWED_LATENESS, FEATURES_ORDERS_TABLE, FEATURES_CUSTOMER_WINDOWS,
-                FEATURES_FACILITY_WINDOWS);
+                FEATURES_FACILITY_WINDOWS, STATE_CACHE_KEYS);
     }
 
     /** A problem for each of {@code options} set to a table that is not one of {@code capturedTables} ({@code schema.table}). */
@@ -119,6 +127,10 @@ public final class GoldOptions {
             problems.add("invalid value for key '" + FEATURES_ALLOWED_LATENESS.key() + "': must be positive, e.g. '1 h'");
         }
         problems.addAll(FeatureDefinitions.problems(config));
+        if (config.get(STATE_CACHE_KEYS) < 1) {
+            problems.add("invalid value for key '" + STATE_CACHE_KEYS.key() + "': " + config.get(STATE_CACHE_KEYS)
+                    + "; allowed: 1 or more keys per subtask");
+        }
         if (!config.get(TABLE_PREFIX).matches("[a-z0-9_]*")) {
             problems.add("invalid value for key '" + TABLE_PREFIX.key() + "': '" + config.get(TABLE_PREFIX)
                     + "' may hold only a-z, 0-9 and _ (Glue and Athena table names)");

@@ -1,11 +1,9 @@
 package dev.lakestream.jobs.gold;
 
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.TimestampData;
@@ -22,8 +20,8 @@ import org.apache.flink.util.Collector;
  * sessions of one user from overlapping: a window operator that has purged a fired session would
  * start a new one beside it.
  *
- * <p>State per user is one {@code long[]} (one RocksDB value, read and written once per event) and
- * one pending event-time timer, at or before the end of the earliest open session. A timer is not
+ * <p>State per user is one {@code long[]} (one RocksDB value, cached on the heap between
+ * checkpoints: {@link CachedPackedState}) and one pending event-time timer, at or before the end of the earliest open session. A timer is not
  * moved when its session grows; when it fires early it is set again, so a session that keeps
  * growing costs a timer per gap of event time, not per event. Layout, versioned by its first
  * element: {@code [version, firedUntil, timer, (start, last, events, views, addsToCart, purchases)*]},
@@ -32,7 +30,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>Metrics: {@code goldLateEvents}, {@code goldSessionsClosed}.
  */
-public final class SessionizeClicks extends KeyedProcessFunction<Long, ClickEvent, RowData> {
+public final class SessionizeClicks extends KeyedProcessFunction<Long, ClickEvent, RowData>
+        implements CachedPackedState.Cached<Long> {
 
     private static final long serialVersionUID = 1L;
 
@@ -53,22 +52,29 @@ public final class SessionizeClicks extends KeyedProcessFunction<Long, ClickEven
 
     private final String dataset;
     private final long gap;
+    private final int maxCachedUsers;
 
-    private transient ValueState<long[]> state;
+    private transient CachedPackedState<Long> state;
     private transient Counter late;
     private transient Counter closed;
 
-    public SessionizeClicks(String dataset, long gapMillis) {
+    /** The operator that runs it, caching up to {@code maxCachedUsers} users' state per subtask. */
+    public static OneInputStreamOperator<ClickEvent, RowData> operator(String dataset, long gapMillis, int maxCachedUsers) {
+        return new CachedPackedState.Operator<>(new SessionizeClicks(dataset, gapMillis, maxCachedUsers));
+    }
+
+    private SessionizeClicks(String dataset, long gapMillis, int maxCachedUsers) {
         if (gapMillis <= 0) {
             throw new IllegalArgumentException("The session gap must be positive, not " + gapMillis + " ms");
         }
         this.dataset = dataset;
         this.gap = gapMillis;
+        this.maxCachedUsers = maxCachedUsers;
     }
 
     @Override
     public void open(Configuration parameters) {
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>(STATE_NAME, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        state = new CachedPackedState<>(getRuntimeContext(), STATE_NAME, LAYOUT_VERSION, "Session", maxCachedUsers);
         late = getRuntimeContext().getMetricGroup().counter("goldLateEvents");
         closed = getRuntimeContext().getMetricGroup().counter("goldSessionsClosed");
     }
@@ -77,7 +83,7 @@ public final class SessionizeClicks extends KeyedProcessFunction<Long, ClickEven
     public void processElement(ClickEvent e, Context ctx, Collector<RowData> out) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
         long ts = e.eventTsMillis;
-        long[] s = read();
+        long[] s = state.get(ctx.getCurrentKey());
         if (ts + gap - 1 <= watermark || (s != null && ts < s[FIRED_UNTIL])) {
             late.inc();
             long met = s == null ? watermark : PackedState.metWatermark(watermark, s[FIRED_UNTIL]);
@@ -87,12 +93,12 @@ public final class SessionizeClicks extends KeyedProcessFunction<Long, ClickEven
         s = add(s == null ? new long[] {LAYOUT_VERSION, Long.MIN_VALUE, Long.MAX_VALUE} : s, ts, e.eventType);
         // Sessions are disjoint and sorted by start, so the first one ends first.
         PackedState.timerAt(s, TIMER, s[HEADER + LAST] + gap - 1, ctx.timerService());
-        state.update(s);
+        state.put(ctx.getCurrentKey(), s);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RowData> out) throws Exception {
-        long[] s = read();
+        long[] s = state.get(ctx.getCurrentKey());
         // An earlier timer left behind when a session started before the one it was set for.
         if (s == null || timestamp != s[TIMER]) {
             return;
@@ -109,16 +115,17 @@ public final class SessionizeClicks extends KeyedProcessFunction<Long, ClickEven
         s = PackedState.dropFirst(s, HEADER, WIDTH, firing);
         long next = s.length > HEADER ? s[HEADER + LAST] + gap - 1 : s[FIRED_UNTIL] + gap - 1;
         if (next <= watermark) {
-            state.clear();
+            state.clear(ctx.getCurrentKey());
             return;
         }
         ctx.timerService().registerEventTimeTimer(next);
         s[TIMER] = next;
-        state.update(s);
+        state.put(ctx.getCurrentKey(), s);
     }
 
-    private long[] read() throws Exception {
-        return PackedState.checked(state.value(), LAYOUT_VERSION, "Session");
+    @Override
+    public CachedPackedState<Long> cachedState() {
+        return state;
     }
 
     /** {@code s} with the event at {@code ts} added: in a new session, or merged with every session its window overlaps. */

@@ -39,9 +39,9 @@ public final class UserSessionsJob {
         SingleOutputStreamOperator<RowData> sessions = HoldBackWatermark.on(events, config.get(GoldOptions.ALLOWED_LATENESS),
                         "gold-watermarks-final-" + dataset)
                 .keyBy(e -> e.userId, Types.LONG)
-                .process(new SessionizeClicks(dataset, GAP.toMillis()))
-                .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(gold.schema())))
-                .uid("gold-sessions-" + dataset).name("Sessions of " + dataset);
+                .transform("Sessions of " + dataset, InternalTypeInfo.of(FlinkSchemaUtil.convert(gold.schema())),
+                        SessionizeClicks.operator(dataset, GAP.toMillis(), config.get(GoldOptions.STATE_CACHE_KEYS)))
+                .uid("gold-sessions-" + dataset);
         sink.write(gold, sessions);
         return sessions.getSideOutput(LateEventRouter.LATE);
     }

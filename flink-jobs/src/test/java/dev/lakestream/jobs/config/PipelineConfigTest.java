@@ -1,5 +1,7 @@
 package dev.lakestream.jobs.config;
 
+import dev.lakestream.jobs.gold.GoldOptions;
+
 import dev.lakestream.jobs.IngestionPipeline;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 
@@ -136,6 +138,18 @@ class PipelineConfigTest {
         assertThatThrownBy(() -> load(raw))
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("'pipeline.timers'").hasMessageContaining("ROCKSDB").hasMessageContaining("HEAP");
+    }
+
+    @Test
+    void theGoldStateCacheHoldsAtLeastOneKey() {
+        Map<String, String> raw = valid();
+        raw.put("gold.state-cache-keys", "0");
+        assertThatThrownBy(() -> load(raw))
+                .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.problems()).singleElement()
+                        .satisfies(p -> assertThat(p).contains("'gold.state-cache-keys'").contains("allowed: 1 or more")));
+
+        raw.put("gold.state-cache-keys", "1");
+        assertThat(load(raw).configuration().get(GoldOptions.STATE_CACHE_KEYS)).isEqualTo(1);
     }
 
     @Test

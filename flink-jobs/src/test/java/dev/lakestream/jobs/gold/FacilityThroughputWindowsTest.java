@@ -3,7 +3,6 @@ package dev.lakestream.jobs.gold;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -36,9 +35,14 @@ class FacilityThroughputWindowsTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, FulfillmentEvent, RowData> harness(
             EmbeddedRocksDBStateBackend.PriorityQueueStateType timers) throws Exception {
+        return harness(timers, CachedPackedState.DEFAULT_MAX_KEYS);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, FulfillmentEvent, RowData> harness(
+            EmbeddedRocksDBStateBackend.PriorityQueueStateType timers, int maxCachedFacilities) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, FulfillmentEvent, RowData> h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new FacilityThroughputWindows("fulfillment", Duration.ofHours(1),
-                        Duration.ofMillis(SLIDE), Duration.ofMillis(LATENESS))), e -> e.facilityId, Types.STRING);
+                FacilityThroughputWindows.operator("fulfillment", Duration.ofHours(1), Duration.ofMillis(SLIDE),
+                        Duration.ofMillis(LATENESS), maxCachedFacilities), e -> e.facilityId, Types.STRING);
         EmbeddedRocksDBStateBackend backend = new EmbeddedRocksDBStateBackend();
         backend.setPriorityQueueStateType(timers);
         h.setStateBackend(backend);
@@ -67,26 +71,39 @@ class FacilityThroughputWindowsTest {
 
     /** Rows so far: "facility start+minutes units events shipped damaged final|provisional". */
     private static List<String> rows(KeyedOneInputStreamOperatorTestHarness<String, FulfillmentEvent, RowData> h) {
-        List<String> rows = new ArrayList<>();
+        List<RowData> written = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord) {
-                RowData r = (RowData) ((StreamRecord<?>) o).getValue();
-                assertThat(r.getTimestamp(2, 6).getMillisecond() - r.getTimestamp(1, 6).getMillisecond())
-                        .as("window length").isEqualTo(Duration.ofHours(1).toMillis());
-                rows.add(r.getString(0) + " " + (r.getTimestamp(1, 6).getMillisecond() - T0) / MIN + " " + r.getLong(3) + " "
-                        + r.getLong(4) + " " + r.getLong(5) + " " + r.getLong(6) + " " + (r.getBoolean(7) ? "final" : "provisional"));
+                written.add((RowData) ((StreamRecord<?>) o).getValue());
             }
+        }
+        return rows(written);
+    }
+
+    private static List<String> rows(List<RowData> written) {
+        List<String> rows = new ArrayList<>();
+        for (RowData r : written) {
+            assertThat(r.getTimestamp(2, 6).getMillisecond() - r.getTimestamp(1, 6).getMillisecond())
+                    .as("window length").isEqualTo(Duration.ofHours(1).toMillis());
+            rows.add(r.getString(0) + " " + (r.getTimestamp(1, 6).getMillisecond() - T0) / MIN + " " + r.getLong(3) + " "
+                    + r.getLong(4) + " " + r.getLong(5) + " " + r.getLong(6) + " " + (r.getBoolean(7) ? "final" : "provisional"));
         }
         return rows;
     }
 
     /** Late rows so far: "eventId watermark-minutes". */
     private static List<String> late(KeyedOneInputStreamOperatorTestHarness<String, FulfillmentEvent, RowData> h) {
-        List<String> late = new ArrayList<>();
+        List<RowData> written = new ArrayList<>();
         var records = h.getSideOutput(LateEventRouter.LATE);
         if (records != null) {
-            records.forEach(r -> late.add(r.getValue().getString(1) + " " + (r.getValue().getTimestamp(3, 3).getMillisecond() - T0) / MIN));
+            records.forEach(r -> written.add(r.getValue()));
         }
+        return late(written);
+    }
+
+    private static List<String> late(List<RowData> written) {
+        List<String> late = new ArrayList<>();
+        written.forEach(r -> late.add(r.getString(1) + " " + (r.getTimestamp(3, 3).getMillisecond() - T0) / MIN));
         return late;
     }
 
@@ -164,7 +181,8 @@ class FacilityThroughputWindowsTest {
 
     @Test
     void aSlideThatDoesNotDivideTheWindowIsRefused() {
-        assertThatThrownBy(() -> new FacilityThroughputWindows("f", Duration.ofHours(1), Duration.ofMinutes(7), Duration.ZERO))
+        assertThatThrownBy(() -> FacilityThroughputWindows.operator("f", Duration.ofHours(1), Duration.ofMinutes(7), Duration.ZERO,
+                CachedPackedState.DEFAULT_MAX_KEYS))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("slide that divides its size");
     }
 
@@ -172,16 +190,18 @@ class FacilityThroughputWindowsTest {
      * Random out-of-order events and watermarks for a few facilities: every event is in its four
      * windows' final rows or late, never both or neither; final rows equal a plain computation over the
      * events that were not late; each window has one final row, and its provisional row, if any, before it.
-     * Odd seeds keep the timers on the heap ({@code pipeline.timers=HEAP}), even ones in RocksDB.
+     * Odd seeds keep the timers on the heap ({@code pipeline.timers=HEAP}), even ones in RocksDB; the
+     * state of 1, 2 or every facility is cached, and the operator is restored from a snapshot now and then.
      */
     @Test
     void everyEventLandsOnceAndFinalRowsEqualAPlainComputation() throws Exception {
         for (int seed = 0; seed < 20; seed++) {
             SplittableRandom random = new SplittableRandom(seed);
             List<FulfillmentEvent> sent = new ArrayList<>();
-            try (var h = harness(seed % 2 == 1 ? EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP
-                    : EmbeddedRocksDBStateBackend.PriorityQueueStateType.ROCKSDB)) {
-                h.open();
+            EmbeddedRocksDBStateBackend.PriorityQueueStateType timers = seed % 2 == 1
+                    ? EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP : EmbeddedRocksDBStateBackend.PriorityQueueStateType.ROCKSDB;
+            int maxCached = seed % 3 == 0 ? 1 : seed % 3 == 1 ? 2 : CachedPackedState.DEFAULT_MAX_KEYS;
+            try (var run = new RestartableHarness<>(() -> harness(timers, maxCached))) {
                 long clock = T0;
                 long watermark = Long.MIN_VALUE;
                 for (int i = 0; i < 400; i++) {
@@ -190,16 +210,20 @@ class FacilityThroughputWindowsTest {
                     String type = random.nextBoolean() ? "SHIPPED" : random.nextBoolean() ? "DAMAGED" : "PICKED";
                     FulfillmentEvent e = event("FC-" + random.nextInt(4), ts, type, 1 + random.nextInt(9));
                     sent.add(e);
-                    send(h, e);
+                    send(run.harness(), e);
                     if (random.nextInt(10) == 0 && clock - 5 * MIN > watermark) {
                         watermark = clock - 5 * MIN;
-                        h.processWatermark(new Watermark(watermark));
+                        run.harness().processWatermark(new Watermark(watermark));
+                    }
+                    if (random.nextInt(50) == 0) {
+                        run.restart();
                     }
                 }
-                h.processWatermark(new Watermark(Long.MAX_VALUE));
+                run.harness().processWatermark(new Watermark(Long.MAX_VALUE));
+                assertThat(run.restarts()).as("seed %d: restores", seed).isPositive();
 
                 Set<String> lateIds = new HashSet<>();
-                late(h).forEach(l -> lateIds.add(l.split(" ")[0]));
+                late(run.late()).forEach(l -> lateIds.add(l.split(" ")[0]));
                 Map<String, long[]> expected = new TreeMap<>();
                 for (FulfillmentEvent e : sent) {
                     if (lateIds.contains(e.eventId)) {
@@ -215,7 +239,7 @@ class FacilityThroughputWindowsTest {
                 }
                 Map<String, String> finals = new TreeMap<>();
                 Map<String, Integer> provisional = new HashMap<>();
-                for (String row : rows(h)) {
+                for (String row : rows(run.rows())) {
                     String[] f = row.split(" ");
                     String window = f[0] + " " + f[1];
                     assertThat(finals).as("seed %d: a row after the final one of %s", seed, window).doesNotContainKey(window);

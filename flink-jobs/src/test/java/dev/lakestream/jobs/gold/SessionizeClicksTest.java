@@ -8,7 +8,6 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -32,9 +31,15 @@ class SessionizeClicksTest {
     private static final long MIN = Duration.ofMinutes(1).toMillis();
     private static final long T0 = 1_763_629_200_000L; // 2025-11-20T09:00:00Z
 
+    private static long checkpoint;
+
     private static KeyedOneInputStreamOperatorTestHarness<Long, ClickEvent, RowData> harness() throws Exception {
+        return harness(CachedPackedState.DEFAULT_MAX_KEYS);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<Long, ClickEvent, RowData> harness(int maxCachedUsers) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<Long, ClickEvent, RowData> harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new SessionizeClicks("clicks", GAP)), e -> e.userId, Types.LONG);
+                SessionizeClicks.operator("clicks", GAP, maxCachedUsers), e -> e.userId, Types.LONG);
         harness.setStateBackend(new EmbeddedRocksDBStateBackend());
         return harness;
     }
@@ -51,8 +56,18 @@ class SessionizeClicksTest {
         return e;
     }
 
-    /** Users with session state (the harness counts entries only on the heap backend). */
-    private static long stateEntries(KeyedOneInputStreamOperatorTestHarness<Long, ClickEvent, RowData> h) {
+    /**
+     * Users with session state in the state backend, after a snapshot has written the operator's
+     * cache back (the harness counts entries only on the heap backend).
+     */
+    private static long stateEntries(KeyedOneInputStreamOperatorTestHarness<Long, ClickEvent, RowData> h) throws Exception {
+        checkpoint++;
+        h.snapshot(checkpoint, checkpoint);
+        return storedEntries(h);
+    }
+
+    /** Users with session state in the state backend, without writing the cache back. */
+    private static long storedEntries(KeyedOneInputStreamOperatorTestHarness<Long, ClickEvent, RowData> h) {
         KeyedStateBackend<Long> backend = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
         try (var keys = backend.getKeys(SessionizeClicks.STATE_NAME, VoidNamespace.INSTANCE)) {
             return keys.count();
@@ -183,6 +198,27 @@ class SessionizeClicksTest {
     }
 
     @Test
+    void usersAreWrittenToTheStateBackendBeforeASnapshotAndWhenTheCacheIsFull() throws Exception {
+        try (var h = harness(2)) {
+            h.open();
+            send(h, click(1, T0, "VIEW"));
+            assertThat(storedEntries(h)).as("cached, not written yet").isZero();
+            send(h, click(2, T0, "VIEW"));
+            assertThat(storedEntries(h)).as("two users fill the cache: written and evicted").isEqualTo(2);
+            send(h, click(3, T0, "VIEW"));
+            assertThat(storedEntries(h)).isEqualTo(2);
+            assertThat(stateEntries(h)).as("written by the snapshot").isEqualTo(3);
+            // Read back from the state backend after the eviction, and grown.
+            send(h, click(1, T0 + 10 * MIN, "PURCHASE"));
+            send(h, click(2, T0 + 40 * MIN, "VIEW"));
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(sessions(h)).containsExactlyInAnyOrder("1 0 40 2 1 0 1", "2 0 30 1 1 0 0", "2 40 70 1 1 0 0",
+                    "3 0 30 1 1 0 0");
+            assertThat(stateEntries(h)).as("every session fired and nothing can join them").isZero();
+        }
+    }
+
+    @Test
     void openSessionsAndFiredEndsSurviveASnapshotAndRestore() throws Exception {
         OperatorSubtaskState snapshot;
         try (var h = harness()) {
@@ -240,25 +276,30 @@ class SessionizeClicksTest {
             long late;
             long inSessions = 0;
             Map<Long, List<long[]>> byUser = new TreeMap<>();
-            try (var h = harness()) {
-                h.open();
+            // Users' state cached for 1, 2 or all users, and restored from a snapshot now and then.
+            int maxCached = seed % 3 == 0 ? 1 : seed % 3 == 1 ? 2 : CachedPackedState.DEFAULT_MAX_KEYS;
+            try (var h = new RestartableHarness<>(() -> harness(maxCached))) {
                 long maxTs = Long.MIN_VALUE;
                 for (int i : order) {
                     ClickEvent e = events.get(i);
-                    send(h, e);
+                    send(h.harness(), e);
                     maxTs = Math.max(maxTs, e.eventTsMillis);
                     if (random.nextInt(10) == 0) {
-                        h.processWatermark(new Watermark(maxTs - bound - lag));
+                        h.harness().processWatermark(new Watermark(maxTs - bound - lag));
+                    }
+                    if (random.nextInt(50) == 0) {
+                        h.restart();
                     }
                 }
-                h.processWatermark(new Watermark(Long.MAX_VALUE));
-                late = late(h).size();
-                for (RowData r : rows(h)) {
+                h.harness().processWatermark(new Watermark(Long.MAX_VALUE));
+                assertThat(h.restarts()).as("seed %d: restores", seed).isPositive();
+                late = h.late().size();
+                for (RowData r : h.rows()) {
                     inSessions += r.getLong(3);
                     byUser.computeIfAbsent(r.getLong(0), u -> new ArrayList<>()).add(new long[] {
                             r.getTimestamp(1, 6).getMillisecond(), r.getTimestamp(2, 6).getMillisecond(), r.getLong(3)});
                 }
-                assertThat(stateEntries(h)).isZero();
+                assertThat(stateEntries(h.harness())).isZero();
             }
             assertThat(inSessions + late).as("seed %d: events in sessions plus late", seed).isEqualTo(events.size());
             lateSeen += late;
