@@ -3,6 +3,7 @@ package dev.lakestream.jobs.gold;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -22,6 +23,9 @@ public final class HoldBackWatermark<T> extends AbstractStreamOperator<T> implem
 
     public HoldBackWatermark(Duration lateness) {
         this.lateness = lateness.toMillis();
+        // An AbstractStreamOperator starts a chain of its own by default: every record would be serialized
+        // and handed to another thread only to pass through unchanged.
+        setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
     /** {@code stream} with its watermark held back by {@code lateness}; records pass unchanged. */

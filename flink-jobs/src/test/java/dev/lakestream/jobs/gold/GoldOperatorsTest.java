@@ -1,6 +1,8 @@
 package dev.lakestream.jobs.gold;
 
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.table.data.GenericRowData;
@@ -9,6 +11,8 @@ import org.apache.flink.table.data.StringData;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,6 +37,18 @@ class GoldOperatorsTest {
         assertThat(HoldBackWatermark.heldBack(100, 10)).isEqualTo(90);
         assertThat(HoldBackWatermark.heldBack(Long.MAX_VALUE, 10)).isEqualTo(Long.MAX_VALUE);
         assertThat(HoldBackWatermark.heldBack(Long.MIN_VALUE + 5, 10)).isEqualTo(Long.MIN_VALUE);
+    }
+
+    @Test
+    void theWatermarkIsHeldBackInTheChainOfTheOperatorBeforeIt() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        HoldBackWatermark.on(env.fromSequence(0, 9).map(i -> i * 2).returns(Types.LONG), Duration.ofHours(1), "held-back")
+                .keyBy(i -> i % 3).reduce(Long::sum).sinkTo(new DiscardingSink<>());
+        List<String> vertices = new ArrayList<>();
+        env.getStreamGraph().getJobGraph().getVertices().forEach(v -> vertices.add(v.getName()));
+        // Chained, its records need no serialization and no hand-over to another thread.
+        assertThat(vertices).hasSize(2).anySatisfy(name -> assertThat(name).contains("Map -> Hold back watermark"));
     }
 
     private static RowData row(String key, long value, boolean isFinal) {
