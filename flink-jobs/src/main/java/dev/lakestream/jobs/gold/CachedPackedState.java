@@ -1,14 +1,14 @@
 package dev.lakestream.jobs.gold;
 
+import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 import java.io.IOException;
@@ -34,8 +34,6 @@ import java.util.function.Consumer;
  * got from {@link #get} must {@link #put} it back (the state backend's copy is not changed until then).
  */
 final class CachedPackedState<K> {
-
-    static final int DEFAULT_MAX_KEYS = GoldOptions.STATE_CACHE_KEYS.defaultValue();
 
     private static final class Entry {
         long[] value;
@@ -118,13 +116,17 @@ final class CachedPackedState<K> {
             extends KeyedProcessOperator<K, IN, OUT> {
         private static final long serialVersionUID = 1L;
 
+        private transient CachedPackedState<K> cache;
+
         Operator(F function) {
             super(function);
         }
 
+        @Override
         @SuppressWarnings("unchecked")
-        private CachedPackedState<K> cache() {
-            return ((Cached<K>) userFunction).cachedState();
+        public void open() throws Exception {
+            super.open(); // opens the function, which creates its state
+            cache = ((Cached<K>) userFunction).cachedState();
         }
 
         private void setKey(K key) {
@@ -134,25 +136,25 @@ final class CachedPackedState<K> {
         @Override
         public void processElement(StreamRecord<IN> element) throws Exception {
             super.processElement(element);
-            if (cache().full()) {
+            if (cache.full()) {
                 // The next element sets its own key: changing it here is safe.
-                cache().writeBack(this::setKey, true);
+                cache.writeBack(this::setKey, true);
             }
         }
 
         @Override
         public void onEventTime(InternalTimer<K, VoidNamespace> timer) throws Exception {
             super.onEventTime(timer);
-            if (cache().full()) {
+            if (cache.full()) {
                 // The timer service sets the key of every timer it fires: changing it here is safe.
-                cache().writeBack(this::setKey, true);
+                cache.writeBack(this::setKey, true);
             }
         }
 
         @Override
         public void snapshotState(StateSnapshotContext context) throws Exception {
             // Runs before the keyed state backend's snapshot, in the task thread, between two records.
-            cache().writeBack(this::setKey, false);
+            cache.writeBack(this::setKey, false);
             super.snapshotState(context);
         }
     }

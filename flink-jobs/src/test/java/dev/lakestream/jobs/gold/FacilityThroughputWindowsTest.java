@@ -35,7 +35,7 @@ class FacilityThroughputWindowsTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, FulfillmentEvent, RowData> harness(
             EmbeddedRocksDBStateBackend.PriorityQueueStateType timers) throws Exception {
-        return harness(timers, CachedPackedState.DEFAULT_MAX_KEYS);
+        return harness(timers, GoldOptions.STATE_CACHE_KEYS.defaultValue());
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, FulfillmentEvent, RowData> harness(
@@ -182,7 +182,7 @@ class FacilityThroughputWindowsTest {
     @Test
     void aSlideThatDoesNotDivideTheWindowIsRefused() {
         assertThatThrownBy(() -> FacilityThroughputWindows.operator("f", Duration.ofHours(1), Duration.ofMinutes(7), Duration.ZERO,
-                CachedPackedState.DEFAULT_MAX_KEYS))
+                GoldOptions.STATE_CACHE_KEYS.defaultValue()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("slide that divides its size");
     }
 
@@ -200,7 +200,7 @@ class FacilityThroughputWindowsTest {
             List<FulfillmentEvent> sent = new ArrayList<>();
             EmbeddedRocksDBStateBackend.PriorityQueueStateType timers = seed % 2 == 1
                     ? EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP : EmbeddedRocksDBStateBackend.PriorityQueueStateType.ROCKSDB;
-            int maxCached = seed % 3 == 0 ? 1 : seed % 3 == 1 ? 2 : CachedPackedState.DEFAULT_MAX_KEYS;
+            int maxCached = seed % 3 == 0 ? 1 : seed % 3 == 1 ? 2 : GoldOptions.STATE_CACHE_KEYS.defaultValue();
             try (var run = new RestartableHarness<>(() -> harness(timers, maxCached))) {
                 long clock = T0;
                 long watermark = Long.MIN_VALUE;

@@ -34,7 +34,7 @@ class SessionizeClicksTest {
     private static long checkpoint;
 
     private static KeyedOneInputStreamOperatorTestHarness<Long, ClickEvent, RowData> harness() throws Exception {
-        return harness(CachedPackedState.DEFAULT_MAX_KEYS);
+        return harness(GoldOptions.STATE_CACHE_KEYS.defaultValue());
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<Long, ClickEvent, RowData> harness(int maxCachedUsers) throws Exception {
@@ -277,7 +277,7 @@ class SessionizeClicksTest {
             long inSessions = 0;
             Map<Long, List<long[]>> byUser = new TreeMap<>();
             // Users' state cached for 1, 2 or all users, and restored from a snapshot now and then.
-            int maxCached = seed % 3 == 0 ? 1 : seed % 3 == 1 ? 2 : CachedPackedState.DEFAULT_MAX_KEYS;
+            int maxCached = seed % 3 == 0 ? 1 : seed % 3 == 1 ? 2 : GoldOptions.STATE_CACHE_KEYS.defaultValue();
             try (var h = new RestartableHarness<>(() -> harness(maxCached))) {
                 long maxTs = Long.MIN_VALUE;
                 for (int i : order) {
