@@ -66,6 +66,7 @@ public final class EmbeddedTrino implements TrinoServer, ManagedService {
       Files.createDirectories(data.resolve("tmp"));
       write(etc.resolve("config.properties"), serverConfig(port, home, etc), "Trino server");
       write(etc.resolve("catalog").resolve(CATALOG + ".properties"), catalogConfig(icebergCatalog), "Iceberg catalog");
+      write(etc.resolve("catalog-store.properties"), catalogStoreConfig(etc), "catalog store");
       write(etc.resolve("log.properties"), logLevels(), "log levels");
     } catch (IOException e) {
       throw new ServiceStartException(NAME + " could not write its configuration in " + dir + ": " + e, e);
@@ -88,12 +89,12 @@ public final class EmbeddedTrino implements TrinoServer, ManagedService {
     String hint = NAME + " " + version + " runs from " + home + " on " + java + "; its config is in " + etc + ".";
     long begin = System.nanoTime();
     LOG.info("Starting {} {} on {} with {}", NAME, version, endpoint, java);
-    // Its relative paths (var/, the http request log) go to the data dir.
-    ChildProcess process = ChildProcess.start(NAME, command, data, Map.of(), dir.resolve("trino.log"), hint,
+    // Run in dir: Trino reads etc/catalog-store.properties from its working directory.
+    ChildProcess process = ChildProcess.start(NAME, command, dir, Map.of(), dir.resolve("trino.log"), hint,
         Duration.ofSeconds(15));
     try {
-      // "No nodes available" for a few seconds after the HTTP server is up: ready once a query
-      // runs on the worker (this node) it has announced.
+      // The HTTP server answers "SERVER_STARTING_UP" for seconds: ready once this node, the
+      // coordinator and the only worker, is active (see catalog.management below).
       process.awaitReady("run a query on an active worker node", timeout, hint, () -> {
         String active = TrinoStatements.firstValue(endpoint, USER,
             "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'");
@@ -128,12 +129,25 @@ public final class EmbeddedTrino implements TrinoServer, ManagedService {
     config.setProperty("discovery.uri", "http://127.0.0.1:" + port);
     config.setProperty("http-server.log.enabled", "false");
     config.setProperty("plugin.dir", home.resolve("plugin").toString());
-    config.setProperty("catalog.config-dir", etc.resolve("catalog").toString());
+    // With static catalogs the coordinator learns which nodes serve a catalog from its own
+    // announcement, re-read every 5 s: for up to 5 s after "SERVER STARTED" it answers queries
+    // on system tables but fails a scan of an Iceberg table with "No nodes available to run
+    // query". Every active node serves a dynamic catalog (loaded from etc/catalog as well), so
+    // the readiness check below, one active node, is enough.
+    config.setProperty("catalog.management", "dynamic");
     // Test tables are small; this keeps a runaway query from taking the heap.
     config.setProperty("query.max-memory", "256MB");
     config.setProperty("query.max-memory-per-node", "256MB");
     config.setProperty("memory.heap-headroom-per-node", "256MB");
     return config;
+  }
+
+  /** Where the dynamic catalogs are (read-only: no CREATE or DROP CATALOG). */
+  private static Properties catalogStoreConfig(Path etc) {
+    Properties store = new Properties();
+    store.setProperty("catalog.config-dir", etc.resolve("catalog").toString());
+    store.setProperty("catalog.read-only", "true");
+    return store;
   }
 
   /** Trino's Iceberg connector on the JDBC catalog and S3 store that Iceberg's Java client uses. */
