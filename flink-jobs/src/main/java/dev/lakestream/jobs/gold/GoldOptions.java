@@ -1,6 +1,7 @@
 package dev.lakestream.jobs.gold;
 
 import dev.lakestream.jobs.gold.features.FeatureDefinitions;
+import dev.lakestream.jobs.gold.features.RollingFeatures;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -86,12 +87,22 @@ public final class GoldOptions {
                             + " written back and the cache emptied. A key takes about 150 bytes plus its windows (48 bytes"
                             + " per open session, 40 per 15-minute slice). 1: every event reads and writes RocksDB.");
 
+    public static final ConfigOption<Integer> FEATURES_WAITING_EVENT_TIMES =
+            ConfigOptions.key("gold.features.waiting-event-times").intType()
+                    .defaultValue(RollingFeatures.DEFAULT_MAX_WAITING)
+                    .withDescription("Entity event times whose inputs each subtask of the rolling features holds on the"
+                            + " heap while they wait for the watermark (gold.features.allowed-lateness behind the"
+                            + " newest events, more in a backfill that reads partitions unevenly). When more wait, they"
+                            + " are written to RocksDB and dropped from memory, and each is then read and removed again"
+                            + " when its time fires. One takes about 130 bytes plus 8 per measure per input. 1: every"
+                            + " input goes through RocksDB.");
+
     private GoldOptions() {}
 
     public static List<ConfigOption<?>> all() {
         return List.of(ENABLED, ALLOWED_LATENESS, TABLE_PREFIX, DAILY_REVENUE_ORDERS_TABLE, DAILY_REVENUE_CUSTOMERS_TABLE,
                 FEATURES_ENABLED, FEATURES_ALLOWED_LATENESS, FEATURES_ORDERS_TABLE, FEATURES_CUSTOMER_WINDOWS,
-                FEATURES_FACILITY_WINDOWS, STATE_CACHE_KEYS);
+                FEATURES_FACILITY_WINDOWS, STATE_CACHE_KEYS, FEATURES_WAITING_EVENT_TIMES);
     }
 
     /** A problem for each of {@code options} set to a table that is not one of {@code capturedTables} ({@code schema.table}). */
@@ -130,6 +141,10 @@ public final class GoldOptions {
         if (config.get(STATE_CACHE_KEYS) < 1) {
             problems.add("invalid value for key '" + STATE_CACHE_KEYS.key() + "': " + config.get(STATE_CACHE_KEYS)
                     + "; allowed: 1 or more keys per subtask");
+        }
+        if (config.get(FEATURES_WAITING_EVENT_TIMES) < 1) {
+            problems.add("invalid value for key '" + FEATURES_WAITING_EVENT_TIMES.key() + "': "
+                    + config.get(FEATURES_WAITING_EVENT_TIMES) + "; allowed: 1 or more event times per subtask");
         }
         if (!config.get(TABLE_PREFIX).matches("[a-z0-9_]*")) {
             problems.add("invalid value for key '" + TABLE_PREFIX.key() + "': '" + config.get(TABLE_PREFIX)

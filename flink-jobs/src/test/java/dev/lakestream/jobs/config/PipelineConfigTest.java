@@ -153,6 +153,19 @@ class PipelineConfigTest {
     }
 
     @Test
+    void theFeaturesHoldAtLeastOneWaitingEventTime() {
+        Map<String, String> raw = valid();
+        raw.put("gold.features.waiting-event-times", "0");
+        assertThatThrownBy(() -> load(raw))
+                .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.problems()).singleElement()
+                        .satisfies(p -> assertThat(p).contains("'gold.features.waiting-event-times'")
+                                .contains("allowed: 1 or more")));
+
+        raw.put("gold.features.waiting-event-times", "1");
+        assertThat(load(raw).configuration().get(GoldOptions.FEATURES_WAITING_EVENT_TIMES)).isEqualTo(1);
+    }
+
+    @Test
     void theFeaturesOrdersTableMustBeACapturedOneAndTheirLatenessPositive() {
         Map<String, String> raw = valid();
         raw.put("cdc.kafka.topics", "shop.public.orders");

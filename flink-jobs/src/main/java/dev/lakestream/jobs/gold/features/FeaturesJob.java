@@ -107,7 +107,8 @@ public final class FeaturesJob {
         inputs = HoldBackWatermark.on(inputs, lateness, "gold-feature-watermarks-" + set.name());
         SingleOutputStreamOperator<RowData> rows = inputs
                 .keyBy(in -> in.entity)
-                .transform("Rolling features " + set.name(), rowType, RollingFeatures.operator(set, set.name()))
+                .transform("Rolling features " + set.name(), rowType, RollingFeatures.operator(set, set.name(),
+                        config.get(GoldOptions.FEATURES_WAITING_EVENT_TIMES)))
                 .uid("gold-features-" + set.name());
         sink.write(log, rows);
         sink.write(set.latestTable(prefix), rows);

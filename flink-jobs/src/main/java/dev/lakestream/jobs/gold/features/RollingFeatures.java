@@ -86,8 +86,11 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
      */
     static final int MAX_OPEN = 4096;
 
-    /** Entity event times with inputs held in memory at most, before they are written to state and dropped. */
-    static final int MAX_WAITING = 65_536;
+    /**
+     * Entity event times with inputs held in memory at most, before they are written to state and
+     * dropped: the default of {@code gold.features.waiting-event-times}.
+     */
+    public static final int DEFAULT_MAX_WAITING = 65_536;
 
     /** Summary layout: fingerprint, bucket count, then the totals window by window. */
     private static final int FINGERPRINT = 0;
@@ -130,9 +133,11 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
      * The operator computing {@code set}'s features, keyed by entity.
      *
      * @param dataset the late-events dataset name of this set's input
+     * @param maxWaiting entity event times whose inputs wait for the watermark in memory at most
      */
-    public static KeyedProcessOperator<String, FeatureInput, RowData> operator(FeatureSet<?> set, String dataset) {
-        return new Operator(new RollingFeatures(set, dataset, MAX_OPEN, MAX_WAITING));
+    public static KeyedProcessOperator<String, FeatureInput, RowData> operator(FeatureSet<?> set, String dataset,
+            int maxWaiting) {
+        return new Operator(new RollingFeatures(set, dataset, MAX_OPEN, maxWaiting));
     }
 
     RollingFeatures(FeatureSet<?> set, String dataset, int maxOpen, int maxWaiting) {

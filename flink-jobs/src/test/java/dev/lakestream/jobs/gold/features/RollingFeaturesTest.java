@@ -35,7 +35,7 @@ class RollingFeaturesTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, RowData> harness(FeatureSet<?> set)
             throws Exception {
-        return harness(set, RollingFeatures.MAX_OPEN, RollingFeatures.MAX_WAITING);
+        return harness(set, RollingFeatures.MAX_OPEN, RollingFeatures.DEFAULT_MAX_WAITING);
     }
 
     /**
@@ -252,8 +252,8 @@ class RollingFeaturesTest {
         List<FeatureInput> inputs = history(11);
         long end = DAY0 + 120 * DAY + 12 * HOUR;
         List<String> expected = FeatureOracle.rows(set, inputs, end);
-        int[][] limits = {{1, 1}, {7, 5}, {RollingFeatures.MAX_OPEN, 1}, {1, RollingFeatures.MAX_WAITING},
-                {RollingFeatures.MAX_OPEN, RollingFeatures.MAX_WAITING}};
+        int[][] limits = {{1, 1}, {7, 5}, {RollingFeatures.MAX_OPEN, 1}, {1, RollingFeatures.DEFAULT_MAX_WAITING},
+                {RollingFeatures.MAX_OPEN, RollingFeatures.DEFAULT_MAX_WAITING}};
         for (int[] limit : limits) {
             int maxOpen = limit[0];
             try (var h = harness(set, maxOpen, limit[1])) {
@@ -278,7 +278,7 @@ class RollingFeaturesTest {
         List<String> rows = new ArrayList<>();
         OperatorSubtaskState snapshot;
         int half = inputs.size() / 2;
-        try (var h = harness(set, 2, RollingFeatures.MAX_WAITING)) {
+        try (var h = harness(set, 2, RollingFeatures.DEFAULT_MAX_WAITING)) {
             h.open();
             for (int i = 0; i < half; i++) {
                 h.processElement(inputs.get(i), inputs.get(i).eventTsMillis);
@@ -289,7 +289,7 @@ class RollingFeaturesTest {
             snapshot = h.snapshot(1, 1);
             rows.addAll(rows(h));
         }
-        try (var h = harness(set, 2, RollingFeatures.MAX_WAITING)) {
+        try (var h = harness(set, 2, RollingFeatures.DEFAULT_MAX_WAITING)) {
             h.initializeState(snapshot);
             h.open();
             for (int i = half; i < inputs.size(); i++) {
@@ -307,7 +307,7 @@ class RollingFeaturesTest {
      * iteration finds the restored inputs.
      */
     @ParameterizedTest
-    @ValueSource(ints = {1, RollingFeatures.MAX_WAITING})
+    @ValueSource(ints = {1, RollingFeatures.DEFAULT_MAX_WAITING})
     void inputsWaitingAtASnapshotAreJoinedByLaterOnesAtTheSameTimeAfterTheRestore(int maxWaiting) throws Exception {
         FeatureSet<?> set = FeatureDefinitions.CUSTOMER;
         long t = DAY0 + 10 * DAY + 5 * HOUR;
