@@ -44,7 +44,7 @@ public final class FeatureStateBenchmark {
         ROLLING("RollingFeatures") {
             @Override
             KeyedProcessOperator<String, FeatureInput, RowData> operator(FeatureSet<?> set) {
-                return RollingFeatures.operator(set, "orders");
+                return RollingFeatures.operator(set, "orders", RollingFeatures.DEFAULT_MAX_WAITING);
             }
         },
         POJOS("Naive: raw POJOs") {
