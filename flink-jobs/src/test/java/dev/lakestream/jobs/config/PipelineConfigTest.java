@@ -5,8 +5,11 @@ import dev.lakestream.jobs.gold.GoldOptions;
 import dev.lakestream.jobs.IngestionPipeline;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 
+import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,29 +143,19 @@ class PipelineConfigTest {
                 .hasMessageContaining("'pipeline.timers'").hasMessageContaining("ROCKSDB").hasMessageContaining("HEAP");
     }
 
-    @Test
-    void theGoldStateCacheHoldsAtLeastOneKey() {
+    /** Counts of what gold operators keep on the heap: 0 would keep nothing, 1 is the RocksDB-only setting. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gold.state-cache-keys", "gold.features.waiting-event-times"})
+    void goldHeapLimitsAreAtLeastOne(String key) {
         Map<String, String> raw = valid();
-        raw.put("gold.state-cache-keys", "0");
+        raw.put(key, "0");
         assertThatThrownBy(() -> load(raw))
                 .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.problems()).singleElement()
-                        .satisfies(p -> assertThat(p).contains("'gold.state-cache-keys'").contains("allowed: 1 or more")));
+                        .satisfies(p -> assertThat(p).contains("'" + key + "'").contains("allowed: 1 or more")));
 
-        raw.put("gold.state-cache-keys", "1");
-        assertThat(load(raw).configuration().get(GoldOptions.STATE_CACHE_KEYS)).isEqualTo(1);
-    }
-
-    @Test
-    void theFeaturesHoldAtLeastOneWaitingEventTime() {
-        Map<String, String> raw = valid();
-        raw.put("gold.features.waiting-event-times", "0");
-        assertThatThrownBy(() -> load(raw))
-                .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.problems()).singleElement()
-                        .satisfies(p -> assertThat(p).contains("'gold.features.waiting-event-times'")
-                                .contains("allowed: 1 or more")));
-
-        raw.put("gold.features.waiting-event-times", "1");
-        assertThat(load(raw).configuration().get(GoldOptions.FEATURES_WAITING_EVENT_TIMES)).isEqualTo(1);
+        raw.put(key, "1");
+        ConfigOption<?> option = GoldOptions.all().stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow();
+        assertThat(load(raw).configuration().get(option)).isEqualTo(1);
     }
 
     @Test
