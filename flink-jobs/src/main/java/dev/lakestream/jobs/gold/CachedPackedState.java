@@ -129,16 +129,12 @@ final class CachedPackedState<K> {
             cache = ((Cached<K>) userFunction).cachedState();
         }
 
-        private void setKey(K key) {
-            setCurrentKey(key);
-        }
-
         @Override
         public void processElement(StreamRecord<IN> element) throws Exception {
             super.processElement(element);
             if (cache.full()) {
                 // The next element sets its own key: changing it here is safe.
-                cache.writeBack(this::setKey, true);
+                cache.writeBack(this::setCurrentKey, true);
             }
         }
 
@@ -147,14 +143,14 @@ final class CachedPackedState<K> {
             super.onEventTime(timer);
             if (cache.full()) {
                 // The timer service sets the key of every timer it fires: changing it here is safe.
-                cache.writeBack(this::setKey, true);
+                cache.writeBack(this::setCurrentKey, true);
             }
         }
 
         @Override
         public void snapshotState(StateSnapshotContext context) throws Exception {
             // Runs before the keyed state backend's snapshot, in the task thread, between two records.
-            cache.writeBack(this::setKey, false);
+            cache.writeBack(this::setCurrentKey, false);
             super.snapshotState(context);
         }
     }

@@ -138,18 +138,20 @@ public final class GoldOptions {
             problems.add("invalid value for key '" + FEATURES_ALLOWED_LATENESS.key() + "': must be positive, e.g. '1 h'");
         }
         problems.addAll(FeatureDefinitions.problems(config));
-        if (config.get(STATE_CACHE_KEYS) < 1) {
-            problems.add("invalid value for key '" + STATE_CACHE_KEYS.key() + "': " + config.get(STATE_CACHE_KEYS)
-                    + "; allowed: 1 or more keys per subtask");
-        }
-        if (config.get(FEATURES_WAITING_EVENT_TIMES) < 1) {
-            problems.add("invalid value for key '" + FEATURES_WAITING_EVENT_TIMES.key() + "': "
-                    + config.get(FEATURES_WAITING_EVENT_TIMES) + "; allowed: 1 or more event times per subtask");
-        }
+        atLeastOne(config, STATE_CACHE_KEYS, "keys", problems);
+        atLeastOne(config, FEATURES_WAITING_EVENT_TIMES, "event times", problems);
         if (!config.get(TABLE_PREFIX).matches("[a-z0-9_]*")) {
             problems.add("invalid value for key '" + TABLE_PREFIX.key() + "': '" + config.get(TABLE_PREFIX)
                     + "' may hold only a-z, 0-9 and _ (Glue and Athena table names)");
         }
         return problems;
+    }
+
+    /** A heap limit per subtask: 1 is the smallest (everything goes through RocksDB). */
+    private static void atLeastOne(ReadableConfig config, ConfigOption<Integer> option, String what, List<String> problems) {
+        if (config.get(option) < 1) {
+            problems.add("invalid value for key '" + option.key() + "': " + config.get(option) + "; allowed: 1 or more "
+                    + what + " per subtask");
+        }
     }
 }

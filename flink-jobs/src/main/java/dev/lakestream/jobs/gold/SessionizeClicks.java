@@ -21,9 +21,10 @@ import org.apache.flink.util.Collector;
  * start a new one beside it.
  *
  * <p>State per user is one {@code long[]} (one RocksDB value, cached on the heap between
- * checkpoints: {@link CachedPackedState}) and one pending event-time timer, at or before the end of the earliest open session. A timer is not
- * moved when its session grows; when it fires early it is set again, so a session that keeps
- * growing costs a timer per gap of event time, not per event. Layout, versioned by its first
+ * checkpoints: {@link CachedPackedState}) and one pending event-time timer, at or before the end
+ * of the earliest open session. A timer is not moved when its session grows; when it fires early
+ * it is set again, so a session that keeps growing costs a timer per gap of event time, not per
+ * event. Layout, versioned by its first
  * element: {@code [version, firedUntil, timer, (start, last, events, views, addsToCart, purchases)*]},
  * open sessions sorted by start and disjoint. After the last session fired the state stays until
  * the watermark passes {@code firedUntil + gap}, when no event can join a fired session any more.

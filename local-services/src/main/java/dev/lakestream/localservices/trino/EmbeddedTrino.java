@@ -64,7 +64,7 @@ public final class EmbeddedTrino implements TrinoServer, ManagedService {
     try {
       Files.createDirectories(etc.resolve("catalog"));
       Files.createDirectories(data.resolve("tmp"));
-      write(etc.resolve("config.properties"), serverConfig(port, home, etc), "Trino server");
+      write(etc.resolve("config.properties"), serverConfig(port, home), "Trino server");
       write(etc.resolve("catalog").resolve(CATALOG + ".properties"), catalogConfig(icebergCatalog), "Iceberg catalog");
       write(etc.resolve("catalog-store.properties"), catalogStoreConfig(etc), "catalog store");
       write(etc.resolve("log.properties"), logLevels(), "log levels");
@@ -94,7 +94,7 @@ public final class EmbeddedTrino implements TrinoServer, ManagedService {
         Duration.ofSeconds(15));
     try {
       // The HTTP server answers "SERVER_STARTING_UP" for seconds: ready once this node, the
-      // coordinator and the only worker, is active (see catalog.management below).
+      // coordinator and the only worker, is active (see catalog.management in serverConfig).
       process.awaitReady("run a query on an active worker node", timeout, hint, () -> {
         String active = TrinoStatements.firstValue(endpoint, USER,
             "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'");
@@ -117,7 +117,7 @@ public final class EmbeddedTrino implements TrinoServer, ManagedService {
     return new EmbeddedTrino(process, endpoint, version, took);
   }
 
-  private static Properties serverConfig(int port, Path home, Path etc) {
+  private static Properties serverConfig(int port, Path home) {
     Properties config = new Properties();
     config.setProperty("coordinator", "true");
     config.setProperty("node-scheduler.include-coordinator", "true");
@@ -133,7 +133,7 @@ public final class EmbeddedTrino implements TrinoServer, ManagedService {
     // announcement, re-read every 5 s: for up to 5 s after "SERVER STARTED" it answers queries
     // on system tables but fails a scan of an Iceberg table with "No nodes available to run
     // query". Every active node serves a dynamic catalog (loaded from etc/catalog as well), so
-    // the readiness check below, one active node, is enough.
+    // the readiness check of start(), one active node, is enough.
     config.setProperty("catalog.management", "dynamic");
     // Test tables are small; this keeps a runaway query from taking the heap.
     config.setProperty("query.max-memory", "256MB");
