@@ -195,7 +195,7 @@ final class CpuProfile {
         a.put("Table API sliced windows (tumble, hop)", "org/apache/flink/table/runtime/operators/aggregate/window/processors/AbstractSliceWindowAggProcessor");
         a.put("Replay guards (lakestream)", "dev/lakestream/jobs/sink/ReplayGuard.process");
         a.put("Silver validation (lakestream)", "dev/lakestream/jobs/silver/ValidateEvents.processElement");
-        a.put("Silver deduplication (lakestream; with its writes before snapshots)", "dev/lakestream/jobs/silver/DeduplicateEvents.");
+        a.put("Silver deduplication (lakestream)", "dev/lakestream/jobs/silver/DeduplicateEvents.processElement");
         a.put("Rolling features (lakestream)", "dev/lakestream/jobs/gold/features/RollingFeatures.processElement");
         a.put("Benchmark's own polling of the tables", "dev/lakestream/benchmarks/PipelineThroughput");
         return a;
