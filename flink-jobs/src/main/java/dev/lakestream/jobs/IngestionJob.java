@@ -148,7 +148,7 @@ public final class IngestionJob {
      * would fail the job the first time a shard ran ahead; it is never aligned.
      */
     static WatermarkStrategy<RowData> eventTimeWatermarks(BronzeSource source, SilverDataset dataset, ReadableConfig config) {
-        PayloadEventTime eventTime = new PayloadEventTime(source.rawRecords(), dataset.schema().eventTimeField());
+        PayloadEventTime eventTime = new PayloadEventTime(source.payloadField(), dataset.schema().eventTimeField());
         return source.pausesSplits()
                 ? WatermarkOptions.events(config, eventTime)
                 : WatermarkOptions.eventsUnaligned(config, eventTime);

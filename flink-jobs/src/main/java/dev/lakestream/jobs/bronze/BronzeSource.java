@@ -51,15 +51,18 @@ public final class BronzeSource {
     private final TableSpec table;
     private final Source<RowData, ?, ?> source;
     private final RawRecords rawRecords;
+    private final int payloadField;
 
-    public BronzeSource(
-            Kind kind, String name, String uid, TableSpec table, Source<RowData, ?, ?> source, RawRecords rawRecords) {
+    /** @param payloadField position of the payload (a BYTES column) in the source's rows */
+    public BronzeSource(Kind kind, String name, String uid, TableSpec table, Source<RowData, ?, ?> source,
+            RawRecords rawRecords, int payloadField) {
         this.kind = Objects.requireNonNull(kind, "kind");
         this.name = Objects.requireNonNull(name, "name");
         this.uid = Objects.requireNonNull(uid, "uid");
         this.table = Objects.requireNonNull(table, "table");
         this.source = Objects.requireNonNull(source, "source");
         this.rawRecords = Objects.requireNonNull(rawRecords, "rawRecords");
+        this.payloadField = payloadField;
     }
 
     public Kind kind() {
@@ -90,5 +93,14 @@ public final class BronzeSource {
 
     public RawRecords rawRecords() {
         return rawRecords;
+    }
+
+    /**
+     * Position of the payload in the source's rows: for what reads only the payload, once per
+     * record (the watermarks' event time), where a whole {@link RawRecord} would decode the
+     * coordinates too.
+     */
+    public int payloadField() {
+        return payloadField;
     }
 }

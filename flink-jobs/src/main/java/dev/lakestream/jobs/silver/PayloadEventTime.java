@@ -27,26 +27,31 @@ public final class PayloadEventTime implements SerializableTimestampAssigner<Row
 
     static final Duration MAX_AHEAD = Duration.ofDays(1);
 
-    private final BronzeSource.RawRecords rawRecords;
+    private final int payloadField;
     private final String field;
     private transient JsonFactory json;
+    /** Wall clock plus {@link #MAX_AHEAD} when last read: the clock is read again only for times past it. */
+    private transient long aheadLimit;
 
-    public PayloadEventTime(BronzeSource.RawRecords rawRecords, String field) {
-        this.rawRecords = rawRecords;
+    /**
+     * @param payloadField position of the payload in the bronze rows ({@link BronzeSource#payloadField()})
+     * @param field the payload's event-time field
+     */
+    public PayloadEventTime(int payloadField, String field) {
+        this.payloadField = payloadField;
         this.field = field;
     }
 
     @Override
     public long extractTimestamp(RowData row, long recordTimestamp) {
-        byte[] payload;
-        try {
-            payload = rawRecords.map(row).payload();
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot read the payload of a bronze row", e);
-        }
+        byte[] payload = row.isNullAt(payloadField) ? null : row.getBinary(payloadField);
         try {
             long ts = of(payload);
-            return ts > System.currentTimeMillis() + MAX_AHEAD.toMillis() ? Long.MIN_VALUE : ts;
+            if (ts > aheadLimit) {
+                aheadLimit = System.currentTimeMillis() + MAX_AHEAD.toMillis();
+                return ts > aheadLimit ? Long.MIN_VALUE : ts;
+            }
+            return ts;
         } catch (IOException e) {
             // Not JSON: silver quarantines the record with the reason. It carries no event time.
             return Long.MIN_VALUE;

@@ -1,8 +1,7 @@
 package dev.lakestream.jobs.silver;
 
-import dev.lakestream.jobs.bronze.RawRecord;
-
 import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.StringData;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -12,12 +11,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class PayloadEventTimeTest {
 
-    private static final PayloadEventTime EVENT_TS = new PayloadEventTime(
-            row -> new RawRecord("t", "0", "1", row.isNullAt(0) ? null : row.getBinary(0), 0L), "event_ts");
+    private static final PayloadEventTime EVENT_TS = new PayloadEventTime(1, "event_ts");
 
+    /** A bronze row whose second field is the payload. */
     private static long ts(String payload) {
-        return EVENT_TS.extractTimestamp(GenericRowData.of((Object) (payload == null ? null
-                : payload.getBytes(StandardCharsets.UTF_8))), 42L);
+        return EVENT_TS.extractTimestamp(GenericRowData.of(StringData.fromString("topic"),
+                payload == null ? null : payload.getBytes(StandardCharsets.UTF_8)), 42L);
     }
 
     @Test
@@ -25,6 +24,24 @@ class PayloadEventTimeTest {
         assertThat(ts("{\"event_id\":\"a\",\"nested\":{\"event_ts\":1},\"event_ts\":\"2026-11-20T10:00:00+01:00\"}"))
                 .isEqualTo(Instant.parse("2026-11-20T09:00:00Z").toEpochMilli());
         assertThat(ts("{\"event_ts\":1763629200000}")).isEqualTo(1763629200000L);
+    }
+
+    /** The clock is read again for a time past the last limit: a time a day ahead stays refused after others. */
+    @Test
+    void timesAheadOfTheClockAreKeptUpToADay() {
+        long now = System.currentTimeMillis();
+        PayloadEventTime eventTime = new PayloadEventTime(1, "event_ts");
+
+        assertThat(ts(eventTime, now - 1_000)).isEqualTo(now - 1_000);
+        assertThat(ts(eventTime, now + 3_600_000)).isEqualTo(now + 3_600_000);
+        assertThat(ts(eventTime, now + 2 * 86_400_000L)).isEqualTo(Long.MIN_VALUE);
+        assertThat(ts(eventTime, now + 3_600_000)).isEqualTo(now + 3_600_000);
+        assertThat(ts(eventTime, now + 86_400_000L + 60_000)).isEqualTo(Long.MIN_VALUE);
+    }
+
+    private static long ts(PayloadEventTime eventTime, long millis) {
+        return eventTime.extractTimestamp(GenericRowData.of(StringData.fromString("topic"),
+                ("{\"event_ts\":" + millis + "}").getBytes(StandardCharsets.UTF_8)), 42L);
     }
 
     @Test

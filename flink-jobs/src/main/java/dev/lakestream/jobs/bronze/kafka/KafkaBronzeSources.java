@@ -35,7 +35,7 @@ public final class KafkaBronzeSources {
     /** The topic as a bronze source: its Kafka source, its bronze table and its raw records. */
     public static BronzeSource bronzeSource(ReadableConfig config, String topic) {
         return new BronzeSource(BronzeSource.Kind.KAFKA, topic, sourceUid(topic), BronzeKafkaTable.spec(topic),
-                forTopic(config, topic), KafkaBronzeSources::rawRecord);
+                forTopic(config, topic), KafkaBronzeSources::rawRecord, KafkaBronzeDeserializer.RECORD_VALUE);
     }
 
     /** A Kafka bronze row as silver reads it: coordinates (topic, partition, offset), value and ingest time. */

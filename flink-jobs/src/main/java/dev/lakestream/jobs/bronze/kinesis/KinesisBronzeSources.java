@@ -62,7 +62,8 @@ public final class KinesisBronzeSources {
                 sourceUid(name),
                 BronzeKinesisTable.spec(name),
                 forStream(config, streamArn),
-                KinesisBronzeSources::rawRecord);
+                KinesisBronzeSources::rawRecord,
+                KinesisBronzeDeserializer.RECORD_DATA);
     }
 
     /** A Kinesis bronze row as silver reads it: coordinates (stream, shard id, sequence number), data and ingest time. */

@@ -2,6 +2,7 @@ package dev.lakestream.jobs.bronze.kafka;
 
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
 
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.data.RowData;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -59,6 +60,10 @@ class KafkaBronzeDeserializerTest {
         assertThat(row.getTimestamp(KafkaBronzeDeserializer.INGEST_TS, 6).toLocalDateTime())
                 .isEqualTo(LocalDateTime.ofEpochSecond(ingest / 1000, 0, ZoneOffset.UTC));
         assertThat(row.getArray(KafkaBronzeDeserializer.HEADERS).size()).isZero();
+        Configuration config = new Configuration();
+        config.set(KafkaBronzeOptions.BOOTSTRAP_SERVERS, "localhost:9092");
+        assertThat(row.getBinary(KafkaBronzeSources.bronzeSource(config, "orders").payloadField()))
+                .as("where the watermarks read the payload").isEqualTo(value);
     }
 
     @Test

@@ -70,6 +70,8 @@ class KinesisBronzeSourcesTest {
         assertThat(raw.ingestMillis()).isEqualTo(1_795_176_930_250L);
         assertThat(KinesisBronzeSources.bronzeSource(config(Map.of()), ARN).rawRecords().map(row).toString())
                 .isEqualTo("orders/shardId-000000000003@49590338271490256608559692538361571095921575989136588898");
+        assertThat(row.getBinary(KinesisBronzeSources.bronzeSource(config(Map.of()), ARN).payloadField()))
+                .as("where the watermarks read the payload").isEqualTo(data);
     }
 
     @Test
