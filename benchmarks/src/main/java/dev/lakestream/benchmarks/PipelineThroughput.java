@@ -50,7 +50,9 @@ import java.util.concurrent.TimeUnit;
  * Done when every bronze table holds its topic's records and, in the full pipeline, every silver
  * dataset's silver + quarantine rows equal its topic's records minus the planted client-retry
  * duplicates. The time runs from just before the job graph is built to the timestamp of the commit
- * (snapshot) that completed the last table.
+ * (snapshot) that completed the last table. With {@code kafka.stopping-offsets} set (a variant such
+ * as {@code backfill:kafka.stopping-offsets=LATEST}) the run is the product's bounded backfill: no
+ * periodic checkpoints, one commit per table at the end of the input, and the job finishes.
  *
  * <p>Every run goes to one MiniCluster, started once (as an MSF application's cluster is already up
  * when its job is submitted). A MiniCluster per run loads its RPC system (Pekko, Scala) in a fresh
@@ -176,6 +178,10 @@ final class PipelineThroughput implements AutoCloseable {
                     JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
                     if (status.isGloballyTerminalState()) {
                         job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
+                        // A bounded run (kafka.stopping-offsets) finishes once it has committed its input.
+                        if (status == JobStatus.FINISHED && done(bronze, silver)) {
+                            break;
+                        }
                         throw new IllegalStateException(runName + ": the job ended (" + status + ") before committing the input");
                     }
                     if (System.nanoTime() > deadline) {
@@ -187,8 +193,10 @@ final class PipelineThroughput implements AutoCloseable {
                     Thread.sleep(2000);
                 }
             } finally {
-                job.cancel().get(60, TimeUnit.SECONDS);
-                waitForEnd(job);
+                if (!job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                    job.cancel().get(60, TimeUnit.SECONDS);
+                    waitForEnd(job);
+                }
             }
             List<Table> all = new ArrayList<>(bronze.values());
             silver.values().forEach(pair -> all.addAll(List.of(pair)));
