@@ -103,4 +103,9 @@ public final class BronzeSource {
     public int payloadField() {
         return payloadField;
     }
+
+    /** The payload at {@code field} of a bronze row; null for a record without one. */
+    public static byte[] payload(RowData row, int field) {
+        return row.isNullAt(field) ? null : row.getBinary(field);
+    }
 }

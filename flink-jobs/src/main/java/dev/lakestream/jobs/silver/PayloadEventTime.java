@@ -44,7 +44,7 @@ public final class PayloadEventTime implements SerializableTimestampAssigner<Row
 
     @Override
     public long extractTimestamp(RowData row, long recordTimestamp) {
-        byte[] payload = row.isNullAt(payloadField) ? null : row.getBinary(payloadField);
+        byte[] payload = BronzeSource.payload(row, payloadField);
         try {
             long ts = of(payload);
             if (ts > aheadLimit) {

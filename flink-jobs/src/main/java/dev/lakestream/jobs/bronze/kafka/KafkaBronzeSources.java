@@ -44,7 +44,7 @@ public final class KafkaBronzeSources {
                 row.getString(KafkaBronzeDeserializer.TOPIC).toString(),
                 String.valueOf(row.getInt(KafkaBronzeDeserializer.PARTITION)),
                 String.valueOf(row.getLong(KafkaBronzeDeserializer.OFFSET)),
-                row.isNullAt(KafkaBronzeDeserializer.RECORD_VALUE) ? null : row.getBinary(KafkaBronzeDeserializer.RECORD_VALUE),
+                BronzeSource.payload(row, KafkaBronzeDeserializer.RECORD_VALUE),
                 row.getTimestamp(KafkaBronzeDeserializer.INGEST_TS, 6).getMillisecond());
     }
 

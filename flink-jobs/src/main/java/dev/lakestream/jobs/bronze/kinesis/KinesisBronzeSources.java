@@ -72,7 +72,7 @@ public final class KinesisBronzeSources {
                 row.getString(KinesisBronzeDeserializer.STREAM).toString(),
                 row.getString(KinesisBronzeDeserializer.SHARD_ID).toString(),
                 row.getString(KinesisBronzeDeserializer.SEQUENCE_NUMBER).toString(),
-                row.isNullAt(KinesisBronzeDeserializer.RECORD_DATA) ? null : row.getBinary(KinesisBronzeDeserializer.RECORD_DATA),
+                BronzeSource.payload(row, KinesisBronzeDeserializer.RECORD_DATA),
                 row.getTimestamp(KinesisBronzeDeserializer.INGEST_TS, 6).getMillisecond());
     }
 
