@@ -3,6 +3,7 @@ package dev.lakestream.jobs.config;
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.description.TextElement;
 import org.apache.flink.util.TimeUtils;
@@ -24,6 +25,9 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads and validates the job configuration before anything starts.
@@ -47,6 +51,8 @@ import java.util.stream.Collectors;
  * print neither resolved values nor the values of secret options ({@link SecretOptions}).
  */
 public final class PipelineConfig {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineConfig.class);
 
     private static final String SECRET_MASK = "******";
 
@@ -121,9 +127,20 @@ public final class PipelineConfig {
             Map<String, String> raw, Collection<ConfigOption<?>> options, Function<ReadableConfig, SecretStore> secretStores) {
         Map<String, ConfigOption<?>> byKey =
                 options.stream().collect(Collectors.toMap(ConfigOption::key, Function.identity(), (a, b) -> a, TreeMap::new));
+        // A renamed option still reads its old key (a deprecated key of the option), with a warning.
+        Map<String, ConfigOption<?>> byDeprecatedKey = new TreeMap<>();
+        for (ConfigOption<?> option : options) {
+            for (FallbackKey fallback : option.fallbackKeys()) {
+                if (fallback.isDeprecated()) {
+                    byDeprecatedKey.put(fallback.getKey(), option);
+                }
+            }
+        }
         List<String> problems = new ArrayList<>();
         for (String key : raw.keySet()) {
-            if (!byKey.containsKey(key)) {
+            if (byDeprecatedKey.containsKey(key) && !byKey.containsKey(key)) {
+                LOG.warn("Configuration key '{}' is deprecated: use '{}'", key, byDeprecatedKey.get(key).key());
+            } else if (!byKey.containsKey(key)) {
                 problems.add(unknownKey(key, byKey.keySet()));
             }
         }
@@ -148,15 +165,16 @@ public final class PipelineConfig {
         }
         Configuration configuration = Configuration.fromMap(resolved);
         for (ConfigOption<?> option : byKey.values()) {
-            if (!raw.containsKey(option.key())) {
+            String key = raw.containsKey(option.key()) ? option.key()
+                    : byDeprecatedKey.entrySet().stream().filter(e -> e.getValue() == option && raw.containsKey(e.getKey()))
+                            .map(Map.Entry::getKey).findFirst().orElse(null);
+            if (key == null) {
                 continue;
             }
             try {
                 configuration.get(option);
             } catch (IllegalArgumentException e) {
-                String shown = references.containsKey(option.key()) || !isSecret(option.key())
-                        ? raw.get(option.key())
-                        : SECRET_MASK;
+                String shown = references.containsKey(key) || !isSecret(key) ? raw.get(key) : SECRET_MASK;
                 problems.add(invalidValue(option, shown, e));
             }
         }

@@ -87,22 +87,33 @@ public final class GoldOptions {
                             + " written back and the cache emptied. A key takes about 150 bytes plus its windows (48 bytes"
                             + " per open session, 40 per 15-minute slice). 1: every event reads and writes RocksDB.");
 
-    public static final ConfigOption<Integer> FEATURES_WAITING_EVENT_TIMES =
-            ConfigOptions.key("gold.features.waiting-event-times").intType()
+    public static final ConfigOption<Integer> FEATURES_WAITING_INPUTS =
+            ConfigOptions.key("gold.features.waiting-inputs").intType()
                     .defaultValue(RollingFeatures.DEFAULT_MAX_WAITING)
-                    .withDescription("Entity event times whose inputs each subtask of the rolling features holds on the"
-                            + " heap while they wait for the watermark (gold.features.allowed-lateness behind the"
-                            + " newest events, more in a backfill that reads partitions unevenly). When more wait, they"
-                            + " are written to RocksDB and dropped from memory, and each is then read and removed again"
-                            + " when its time fires. One takes about 130 bytes plus 8 per measure per input. 1: every"
-                            + " input goes through RocksDB.");
+                    .withDeprecatedKeys("gold.features.waiting-event-times")
+                    .withDescription("Inputs that each subtask of the rolling features holds on the heap while they wait"
+                            + " for the watermark (gold.features.allowed-lateness behind the newest events, more in a"
+                            + " backfill that reads partitions unevenly). When more wait, they are written to RocksDB,"
+                            + " one entry per entity and firing interval, and dropped from memory; each entry is read"
+                            + " and removed again when its interval fires. An input takes 16 bytes plus 8 per measure,"
+                            + " and each entity and interval with inputs about 130 bytes more. 1: every input goes"
+                            + " through RocksDB. Formerly gold.features.waiting-event-times, still read.");
+
+    public static final ConfigOption<Duration> FEATURES_FIRING_INTERVAL =
+            ConfigOptions.key("gold.features.firing-interval").durationType()
+                    .defaultValue(RollingFeatures.DEFAULT_FIRE_INTERVAL)
+                    .withDescription("Event time over which an entity's inputs fire together: one timer and at most one"
+                            + " RocksDB entry per entity and interval (aligned to the epoch) instead of one per event"
+                            + " time. The feature rows and their values are the same; a row is written when the"
+                            + " watermark passes the end of its time's interval, so up to this much later. Must divide"
+                            + " one hour, e.g. '1 ms' (each event time on its own), '1 s', '1 min', '15 min'.");
 
     private GoldOptions() {}
 
     public static List<ConfigOption<?>> all() {
         return List.of(ENABLED, ALLOWED_LATENESS, TABLE_PREFIX, DAILY_REVENUE_ORDERS_TABLE, DAILY_REVENUE_CUSTOMERS_TABLE,
                 FEATURES_ENABLED, FEATURES_ALLOWED_LATENESS, FEATURES_ORDERS_TABLE, FEATURES_CUSTOMER_WINDOWS,
-                FEATURES_FACILITY_WINDOWS, STATE_CACHE_KEYS, FEATURES_WAITING_EVENT_TIMES);
+                FEATURES_FACILITY_WINDOWS, STATE_CACHE_KEYS, FEATURES_WAITING_INPUTS, FEATURES_FIRING_INTERVAL);
     }
 
     /** A problem for each of {@code options} set to a table that is not one of {@code capturedTables} ({@code schema.table}). */
@@ -119,11 +130,12 @@ public final class GoldOptions {
 
     /**
      * How far before a gold table's committed watermark a replay looks its rows up by key instead
-     * of dropping them by time: the longer allowed lateness, plus the session gap, plus an hour.
+     * of dropping them by time: the longer allowed lateness (the features' with their firing
+     * interval), plus the session gap, plus an hour.
      */
     public static Duration replayHorizon(ReadableConfig config) {
         Duration lateness = config.get(ALLOWED_LATENESS);
-        Duration featureLateness = config.get(FEATURES_ALLOWED_LATENESS);
+        Duration featureLateness = config.get(FEATURES_ALLOWED_LATENESS).plus(config.get(FEATURES_FIRING_INTERVAL));
         Duration longer = lateness.compareTo(featureLateness) >= 0 ? lateness : featureLateness;
         return longer.plus(UserSessionsJob.GAP).plus(Duration.ofHours(1));
     }
@@ -139,7 +151,13 @@ public final class GoldOptions {
         }
         problems.addAll(FeatureDefinitions.problems(config));
         atLeastOne(config, STATE_CACHE_KEYS, "keys", problems);
-        atLeastOne(config, FEATURES_WAITING_EVENT_TIMES, "event times", problems);
+        atLeastOne(config, FEATURES_WAITING_INPUTS, "inputs", problems);
+        Duration interval = config.get(FEATURES_FIRING_INTERVAL);
+        if (interval.toMillis() < 1 || Duration.ofHours(1).toMillis() % interval.toMillis() != 0) {
+            problems.add("invalid value for key '" + FEATURES_FIRING_INTERVAL.key() + "': " + interval.toMillis()
+                    + " ms; allowed: a whole number of milliseconds that divides one hour (the facility features'"
+                    + " bucket), e.g. '1 s', '1 min', '15 min'");
+        }
         if (!config.get(TABLE_PREFIX).matches("[a-z0-9_]*")) {
             problems.add("invalid value for key '" + TABLE_PREFIX.key() + "': '" + config.get(TABLE_PREFIX)
                     + "' may hold only a-z, 0-9 and _ (Glue and Athena table names)");

@@ -145,7 +145,7 @@ class PipelineConfigTest {
 
     /** Counts of what gold operators keep on the heap: 0 would keep nothing, 1 is the RocksDB-only setting. */
     @ParameterizedTest
-    @ValueSource(strings = {"gold.state-cache-keys", "gold.features.waiting-event-times"})
+    @ValueSource(strings = {"gold.state-cache-keys", "gold.features.waiting-inputs"})
     void goldHeapLimitsAreAtLeastOne(String key) {
         Map<String, String> raw = valid();
         raw.put(key, "0");
@@ -156,6 +156,32 @@ class PipelineConfigTest {
         raw.put(key, "1");
         ConfigOption<?> option = GoldOptions.all().stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow();
         assertThat(load(raw).configuration().get(option)).isEqualTo(1);
+    }
+
+    /** A renamed option's old key still sets it; a bad value under it is reported like one under the new key. */
+    @Test
+    void aRenamedOptionsOldKeyStillSetsItAndIsValidated() {
+        Map<String, String> raw = valid();
+        raw.put("gold.features.waiting-event-times", "1000");
+        assertThat(load(raw).configuration().get(GoldOptions.FEATURES_WAITING_INPUTS)).isEqualTo(1000);
+
+        raw.put("gold.features.waiting-event-times", "many");
+        assertThatThrownBy(() -> load(raw))
+                .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.problems()).singleElement()
+                        .satisfies(p -> assertThat(p).contains("'many'").contains("'gold.features.waiting-inputs'")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0 ms", "7 min", "2 h"})
+    void theFeaturesFiringIntervalMustDivideAnHour(String interval) {
+        Map<String, String> raw = valid();
+        raw.put("gold.features.firing-interval", interval);
+        assertThatThrownBy(() -> load(raw))
+                .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.problems()).singleElement()
+                        .satisfies(p -> assertThat(p).contains("'gold.features.firing-interval'").contains("divides one hour")));
+
+        raw.put("gold.features.firing-interval", "15 min");
+        assertThat(load(raw).configuration().get(GoldOptions.FEATURES_FIRING_INTERVAL)).isEqualTo(Duration.ofMinutes(15));
     }
 
     @Test

@@ -108,7 +108,7 @@ public final class FeaturesJob {
         SingleOutputStreamOperator<RowData> rows = inputs
                 .keyBy(in -> in.entity)
                 .transform("Rolling features " + set.name(), rowType, RollingFeatures.operator(set, set.name(),
-                        config.get(GoldOptions.FEATURES_WAITING_EVENT_TIMES)))
+                        config.get(GoldOptions.FEATURES_WAITING_INPUTS), config.get(GoldOptions.FEATURES_FIRING_INTERVAL)))
                 .uid("gold-features-" + set.name());
         sink.write(log, rows);
         sink.write(set.latestTable(prefix), rows);

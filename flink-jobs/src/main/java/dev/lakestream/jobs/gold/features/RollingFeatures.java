@@ -64,13 +64,25 @@ import java.util.function.Consumer;
  * open). Only timers change them, and timers fire only for a watermark, so nothing else reads them
  * meanwhile.
  *
+ * <p>Firing interval: inputs wait grouped by entity and interval of event time ({@code
+ * fireInterval}, aligned to the epoch, a divisor of the bucket), with one timer at the interval's
+ * end. When it fires, the interval's inputs are applied time by time, in order, with a row for each
+ * time, exactly as if each time had fired on its own: the rows are the same, written up to one
+ * interval later. A timer per event time cost a RocksDB timer write, read and delete, and a
+ * waiting entry, for nearly every input of a busy entity (event times are in milliseconds). A
+ * bucket leaving a window inside an interval fires at its own time and first applies the
+ * interval's inputs before it.
+ *
  * <p>Inputs waiting for the watermark are held in memory too, and reach {@code pending} state only
  * when a snapshot is taken while they wait (they stay in memory, and their timer removes them from
- * state) or when {@code maxWaiting} event times are held (they are written and dropped from memory).
- * An input that fires before the next snapshot, as in a backfill, costs no state access at all; it
- * cost a read and a write when it arrived and a read and a remove when its timer fired. State can
- * hold inputs that memory does not only for event times up to {@code stateUpTo} (the latest time
- * written and dropped, or found in state on restore), so only inputs up to it look in state.
+ * state) or when {@code maxWaiting} inputs are held (they are written and dropped from memory).
+ * An input that fires before the next snapshot, as in a backfill, costs no state access at all.
+ * State can hold inputs that memory does not only for intervals up to {@code stateUpTo} (the
+ * latest written and dropped, or found in state on restore), so only those look in state.
+ *
+ * <p>State written before the firing interval ({@code pending-by-time}: the inputs of one event
+ * time each, with a timer at that time) is still read after a restore: such a timer takes its
+ * time's inputs from it, until the watermark has passed the latest of them.
  *
  * <p>Metrics: {@code featureRows}, {@code featureKeysDropped}, {@code featureInputsOutsideWindows}
  * (counted in a bucket already past every window), {@code featureSummariesRebuilt}, {@code
@@ -87,10 +99,18 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
     static final int MAX_OPEN = 4096;
 
     /**
-     * Entity event times with inputs held in memory at most, before they are written to state and
-     * dropped: the default of {@code gold.features.waiting-event-times}.
+     * Inputs held in memory at most, before they are written to state and dropped: the default of
+     * {@code gold.features.waiting-inputs}.
      */
     public static final int DEFAULT_MAX_WAITING = 65_536;
+
+    /** The default of {@code gold.features.firing-interval}. */
+    public static final Duration DEFAULT_FIRE_INTERVAL = Duration.ofMinutes(1);
+
+    /** Packed waiting input: event time, bucket time, then the measures' deltas. */
+    private static final int TIME = 0;
+    private static final int BUCKET_TIME = 1;
+    private static final int DELTAS = 2;
 
     /** Summary layout: fingerprint, bucket count, then the totals window by window. */
     private static final int FINGERPRINT = 0;
@@ -106,13 +126,18 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
     private final long fingerprint;
     private final int maxOpen;
     private final int maxWaiting;
+    private final long fireInterval;
+    /** Longs per packed waiting input. */
+    private final int stride;
 
     /** Bucket start to the measures' sums of its inputs. */
     private transient MapState<Long, long[]> buckets;
     /** Fingerprint, bucket count, totals per window and measure ({@link #TOTALS} + w * measures + m). */
     private transient ValueState<long[]> summary;
-    /** Event time to its inputs, packed: bucket time, then one delta per measure, per input. */
+    /** Interval end to its inputs, packed ({@link #TIME}, {@link #BUCKET_TIME}, {@link #DELTAS}), per input. */
     private transient MapState<Long, long[]> pending;
+    /** State before the firing interval: event time to its inputs (bucket time, then the deltas, per input). */
+    private transient MapState<Long, long[]> pendingByTime;
     private transient Counter rows;
     private transient Counter dropped;
     private transient Counter outside;
@@ -122,36 +147,45 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
     private transient Map<String, Open> open;
     /** Buckets held by the open entities. */
     private transient int openBuckets;
-    /** Inputs waiting for the watermark, by entity and event time: all of them, or with {@link #pending} up to {@link #stateUpTo}. */
+    /** Inputs waiting for the watermark, by entity and interval end: all of them, or with {@link #pending} up to {@link #stateUpTo}. */
     private transient Map<String, Map<Long, Waiting>> waiting;
-    /** Entity event times in {@link #waiting}. */
-    private transient int waitingTimes;
-    /** Pending state may hold inputs that {@link #waiting} does not for event times up to this one. */
+    /** Inputs in {@link #waiting}. */
+    private transient int waitingInputs;
+    /** Pending state may hold inputs that {@link #waiting} does not for intervals ending up to this one. */
     private transient long stateUpTo;
+    /** {@link #pendingByTime} may hold inputs for event times up to this one (restored state only). */
+    private transient long byTimeUpTo;
 
     /**
      * The operator computing {@code set}'s features, keyed by entity.
      *
      * @param dataset the late-events dataset name of this set's input
-     * @param maxWaiting entity event times whose inputs wait for the watermark in memory at most
+     * @param maxWaiting inputs that wait for the watermark in memory at most
+     * @param fireInterval event time whose inputs fire together; it must divide the set's bucket
      */
     public static KeyedProcessOperator<String, FeatureInput, RowData> operator(FeatureSet<?> set, String dataset,
-            int maxWaiting) {
-        return new Operator(new RollingFeatures(set, dataset, MAX_OPEN, maxWaiting));
+            int maxWaiting, Duration fireInterval) {
+        return new Operator(new RollingFeatures(set, dataset, MAX_OPEN, maxWaiting, fireInterval.toMillis()));
     }
 
-    RollingFeatures(FeatureSet<?> set, String dataset, int maxOpen, int maxWaiting) {
+    RollingFeatures(FeatureSet<?> set, String dataset, int maxOpen, int maxWaiting, long fireInterval) {
         if (maxOpen < 1 || maxWaiting < 1) {
             throw new IllegalArgumentException("maxOpen and maxWaiting must be at least 1, got " + maxOpen + " and " + maxWaiting);
         }
+        if (fireInterval < 1 || set.bucketMillis() % fireInterval != 0) {
+            throw new IllegalArgumentException(set.name() + ": the firing interval must be a positive divisor of the bucket ("
+                    + set.bucketMillis() + " ms), got " + fireInterval + " ms");
+        }
         this.maxOpen = maxOpen;
         this.maxWaiting = maxWaiting;
+        this.fireInterval = fireInterval;
         this.set = set;
         this.dataset = dataset;
         this.bucket = set.bucketMillis();
         this.windows = set.windowMillis();
         this.longest = windows[windows.length - 1];
         this.measures = set.measureCount();
+        this.stride = DELTAS + measures;
         long f = 17 * 31 + bucket;
         for (long w : windows) {
             f = f * 31 + w;
@@ -173,6 +207,7 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         buckets = getRuntimeContext().getMapState(b);
         summary = getRuntimeContext().getState(s);
         pending = getRuntimeContext().getMapState(pendingDescriptor());
+        pendingByTime = getRuntimeContext().getMapState(pendingByTimeDescriptor());
         rows = getRuntimeContext().getMetricGroup().counter("featureRows");
         dropped = getRuntimeContext().getMetricGroup().counter("featureKeysDropped");
         outside = getRuntimeContext().getMetricGroup().counter("featureInputsOutsideWindows");
@@ -181,10 +216,21 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         open = new LinkedHashMap<>();
         waiting = new HashMap<>();
         stateUpTo = Long.MIN_VALUE;
+        byTimeUpTo = Long.MIN_VALUE;
     }
 
     static MapStateDescriptor<Long, long[]> pendingDescriptor() {
+        return new MapStateDescriptor<>("pending-by-interval", Types.LONG, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
+    /** Waiting inputs as state held them before the firing interval; read, never written. */
+    static MapStateDescriptor<Long, long[]> pendingByTimeDescriptor() {
         return new MapStateDescriptor<>("pending", Types.LONG, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
+    /** The end of {@code time}'s interval, where its timer fires: the interval is (end - fireInterval, end]. */
+    private long intervalEnd(long time) {
+        return -Math.floorDiv(-time, fireInterval) * fireInterval;
     }
 
     @Override
@@ -200,48 +246,90 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
             throw new IllegalArgumentException(set.name() + ": input " + in.eventId + " has "
                     + (in.deltas == null ? "no" : String.valueOf(in.deltas.length)) + " measures, the set declares " + measures);
         }
+        long end = intervalEnd(in.eventTsMillis);
         Map<Long, Waiting> mine = waiting.computeIfAbsent(ctx.getCurrentKey(), k -> new HashMap<>());
-        Waiting w = mine.get(in.eventTsMillis);
+        Waiting w = mine.get(end);
         if (w == null) {
-            w = new Waiting();
-            if (in.eventTsMillis <= stateUpTo) {
-                w.packed = pending.get(in.eventTsMillis);
-                w.stored = w.packed != null;
+            w = new Waiting(stride);
+            if (end <= stateUpTo) {
+                long[] stored = pending.get(end);
+                if (stored != null) {
+                    w.set(stored);
+                    w.stored = true;
+                    waitingInputs += w.size / stride;
+                }
             }
-            mine.put(in.eventTsMillis, w);
-            waitingTimes++;
-            ctx.timerService().registerEventTimeTimer(in.eventTsMillis);
+            mine.put(end, w);
+            ctx.timerService().registerEventTimeTimer(end);
         }
-        int at = w.packed == null ? 0 : w.packed.length;
-        long[] packed = w.packed == null ? new long[1 + measures] : Arrays.copyOf(w.packed, at + 1 + measures);
-        packed[at] = Math.min(in.bucketTsMillis, in.eventTsMillis);
-        System.arraycopy(in.deltas, 0, packed, at + 1, measures);
-        w.packed = packed;
-        w.dirty = true;
+        // Bucket times were capped at their event time when they arrived.
+        w.add(in.eventTsMillis, Math.min(in.bucketTsMillis, in.eventTsMillis), in.deltas);
+        waitingInputs++;
     }
 
-    /** The inputs of the current entity at {@code time}, from memory or state, removed from both. */
-    private long[] takeWaiting(String key, long time) throws Exception {
+    /**
+     * The current entity's waiting inputs with event times up to {@code time}, in time order: from
+     * the interval ending at or after it (in memory or state) and from the state kept by time. They
+     * are removed from both; the interval's later inputs keep waiting.
+     */
+    private Waiting takeDue(String key, long time) throws Exception {
+        long end = intervalEnd(time);
         Map<Long, Waiting> mine = waiting.get(key);
-        Waiting w = mine == null ? null : mine.remove(time);
+        Waiting w = mine == null ? null : mine.get(end);
+        if (w == null && end <= stateUpTo) {
+            long[] stored = pending.get(end);
+            if (stored != null) {
+                w = new Waiting(stride);
+                w.set(stored);
+                w.stored = true;
+                waitingInputs += w.size / stride;
+                mine = waiting.computeIfAbsent(key, k -> new HashMap<>());
+                mine.put(end, w);
+            }
+        }
+        Waiting due = null;
         if (w != null) {
-            waitingTimes--;
-            if (mine.isEmpty()) {
-                waiting.remove(key);
+            w.sort();
+            int dueLongs = w.size;
+            if (time < end) {
+                dueLongs = 0;
+                while (dueLongs < w.size && w.packed[dueLongs + TIME] <= time) {
+                    dueLongs += stride;
+                }
             }
-            if (w.stored) {
-                pending.remove(time);
+            if (dueLongs > 0) {
+                waitingInputs -= dueLongs / stride;
+                if (dueLongs == w.size) {
+                    due = w;
+                    mine.remove(end);
+                    if (mine.isEmpty()) {
+                        waiting.remove(key);
+                    }
+                    if (w.stored) {
+                        pending.remove(end);
+                    }
+                } else {
+                    due = new Waiting(stride);
+                    due.set(Arrays.copyOf(w.packed, dueLongs));
+                    // The later inputs wait on; state's copy (if any) is rewritten at the next store.
+                    w.set(Arrays.copyOfRange(w.packed, dueLongs, w.size));
+                    w.dirty = true;
+                }
             }
-            return w.packed;
         }
-        if (time > stateUpTo) {
-            return null;
+        if (time <= byTimeUpTo) {
+            long[] old = pendingByTime.get(time);
+            if (old != null) {
+                pendingByTime.remove(time);
+                if (due == null) {
+                    due = new Waiting(stride);
+                }
+                for (int at = 0; at < old.length; at += 1 + measures) {
+                    due.add(time, old[at], Arrays.copyOfRange(old, at + 1, at + 1 + measures));
+                }
+            }
         }
-        long[] stored = pending.get(time);
-        if (stored != null) {
-            pending.remove(time);
-        }
-        return stored;
+        return due;
     }
 
     /**
@@ -261,7 +349,7 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
                         setKey.accept(entity.getKey());
                         keySet = true;
                     }
-                    pending.put(t.getKey(), w.packed);
+                    pending.put(t.getKey(), w.exact());
                     w.dirty = false;
                     w.stored = true;
                 }
@@ -272,34 +360,101 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         }
         if (drop) {
             waiting.clear();
-            waitingTimes = 0;
+            waitingInputs = 0;
         }
     }
 
     boolean tooManyWaiting() {
-        return waiting != null && waitingTimes >= maxWaiting;
+        return waiting != null && waitingInputs >= maxWaiting;
     }
 
-    /** After the timers of {@code watermark} fired: state holds no input memory lacks once every time up to stateUpTo fired. */
+    /** After the timers of {@code watermark} fired: state holds no input memory lacks once every interval up to stateUpTo fired. */
     void firedUpTo(long watermark) {
         if (watermark >= stateUpTo) {
             stateUpTo = Long.MIN_VALUE;
         }
+        if (watermark >= byTimeUpTo) {
+            byTimeUpTo = Long.MIN_VALUE;
+        }
     }
 
-    /** Restored state may hold inputs of any time up to the latest one in it. */
-    void restoredUpTo(long latestPending) {
+    /** Restored state may hold inputs of any interval up to the latest one in it, and by time up to the latest time. */
+    void restoredUpTo(long latestPending, long latestByTime) {
         stateUpTo = Math.max(stateUpTo, latestPending);
+        byTimeUpTo = Math.max(byTimeUpTo, latestByTime);
     }
 
-    /** Inputs of one entity at one event time, held in memory until their timer fires. */
+    /** Inputs of one entity in one interval, held in memory until their timer fires. */
     private static final class Waiting {
-        /** Bucket time, then one delta per measure, per input; state's copy, when stored and not dirty. */
+        private final int stride;
+        /** {@link #size} longs of packed inputs, then spare room; state's copy when stored and not dirty. */
         long[] packed;
-        /** State holds an entry for this time, which the timer must remove. */
+        int size;
+        /** State holds an entry for this interval, which the timer must remove. */
         boolean stored;
         /** {@link #packed} holds inputs that state does not. */
         boolean dirty;
+
+        Waiting(int stride) {
+            this.stride = stride;
+        }
+
+        void set(long[] inputs) {
+            packed = inputs;
+            size = inputs.length;
+        }
+
+        void add(long time, long bucketTime, long[] deltas) {
+            if (packed == null) {
+                packed = new long[stride];
+            } else if (size + stride > packed.length) {
+                // Doubling: a busy entity adds thousands of inputs to one interval.
+                packed = Arrays.copyOf(packed, Math.max(size + stride, 2 * packed.length));
+            }
+            packed[size + TIME] = time;
+            packed[size + BUCKET_TIME] = bucketTime;
+            System.arraycopy(deltas, 0, packed, size + DELTAS, deltas.length);
+            size += stride;
+            dirty = true;
+        }
+
+        /** The packed inputs, without spare room. */
+        long[] exact() {
+            if (packed.length != size) {
+                packed = Arrays.copyOf(packed, size);
+            }
+            return packed;
+        }
+
+        int count() {
+            return size / stride;
+        }
+
+        long time(int input) {
+            return packed[input * stride + TIME];
+        }
+
+        /** Sorts the inputs by event time (stable: inputs at one time keep their order). */
+        void sort() {
+            int n = count();
+            boolean sorted = true;
+            for (int i = 1; i < n && sorted; i++) {
+                sorted = time(i - 1) <= time(i);
+            }
+            if (sorted) {
+                return;
+            }
+            Integer[] order = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> Long.compare(time(a), time(b)));
+            long[] out = new long[size];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(packed, order[i] * stride, out, i * stride, stride);
+            }
+            packed = out;
+        }
     }
 
     @Override
@@ -309,28 +464,50 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
             e = load(time, ctx);
             open.put(ctx.getCurrentKey(), e);
         }
+        Waiting due = takeDue(ctx.getCurrentKey(), time);
+        int n = due == null ? 0 : due.count();
+        int i = 0;
+        // The interval's earlier times first, each as its own timer would have fired it (no bucket leaves
+        // a window at them: windows end at bucket boundaries, which the interval divides), then this time.
+        while (i < n && due.time(i) < time) {
+            int j = i;
+            while (j < n && due.time(j) == due.time(i)) {
+                j++;
+            }
+            fire(due.time(i), due, i, j, time, e, ctx, out);
+            i = j;
+        }
+        fire(time, due, i, n, time, e, ctx, out);
+    }
+
+    /**
+     * One event time {@code t}: the buckets that leave a window at it (only at the timer's own time),
+     * then its inputs {@code from} (inclusive) to {@code to} (exclusive) of {@code due}; a row if
+     * anything changed.
+     */
+    private void fire(long t, Waiting due, int from, int to, long timerTime, Open e, OnTimerContext ctx,
+            Collector<RowData> out) throws Exception {
         if (e.sum == null) {
             // A new entity, or one whose buckets all left: nothing counts yet.
             e.sum = new long[TOTALS + windows.length * measures];
             e.sum[FINGERPRINT] = fingerprint;
         }
         long[] sum = e.sum;
-        boolean changed = expire(time, e);
-        long[] inputs = takeWaiting(ctx.getCurrentKey(), time);
-        if (inputs != null) {
-            apply(inputs, time, e, ctx);
+        boolean changed = t == timerTime && expire(t, e);
+        if (from < to) {
+            apply(due, from, to, t, timerTime, e, ctx);
             changed = true;
         }
         if (changed) {
             e.dirty = true;
-            out.collect(set.row(ctx.getCurrentKey(), time, totals(sum), System.currentTimeMillis()));
+            out.collect(set.row(ctx.getCurrentKey(), t, totals(sum), System.currentTimeMillis()));
             rows.inc();
         }
         if (sum[BUCKETS] == 0) {
             // No bucket is left: the summary goes too (inputs waiting for later times stay).
             for (int i = TOTALS; i < sum.length; i++) {
                 if (sum[i] != 0) {
-                    throw new IllegalStateException(set.name() + " of " + ctx.getCurrentKey() + " at " + time
+                    throw new IllegalStateException(set.name() + " of " + ctx.getCurrentKey() + " at " + t
                             + ": no bucket left but window totals " + Arrays.toString(sum));
                 }
             }
@@ -477,11 +654,12 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         return changed;
     }
 
-    private void apply(long[] inputs, long time, Open e, OnTimerContext ctx) throws Exception {
+    /** Applies inputs {@code from} to {@code to} of {@code due}, all at {@code time}, in the timer of {@code timerTime}. */
+    private void apply(Waiting due, int from, int to, long time, long timerTime, Open e, OnTimerContext ctx) throws Exception {
         long[] sum = e.sum;
-        for (int at = 0; at < inputs.length; at += 1 + measures) {
-            // Bucket times were capped at their event time when they arrived.
-            long start = Math.floorDiv(inputs[at], bucket) * bucket;
+        long[] inputs = due.packed;
+        for (int at = from * stride; at < to * stride; at += stride) {
+            long start = Math.floorDiv(inputs[at + BUCKET_TIME], bucket) * bucket;
             if (start + longest <= time) {
                 outside.inc();
                 continue;
@@ -494,14 +672,15 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
             } else {
                 b = fit(b);
             }
-            add(b, 0, inputs, at + 1);
+            add(b, 0, inputs, at + DELTAS);
             e.set(start, b);
             for (int w = 0; w < windows.length; w++) {
                 if (start + windows[w] > time) {
-                    add(sum, TOTALS + w * measures, inputs, at + 1);
-                    if (created) {
-                        // A bucket's leave times depend on its start only: registered once, when it is
-                        // created (or by rebuild after a new definition), not again for every input.
+                    add(sum, TOTALS + w * measures, inputs, at + DELTAS);
+                    // A bucket's leave times depend on its start only: registered once, when it is created
+                    // (or by rebuild after a new definition), not again for every input. One at this very
+                    // timer's time is the expiry this timer runs after its earlier times.
+                    if (created && start + windows[w] > timerTime) {
                         ctx.timerService().registerEventTimeTimer(start + windows[w]);
                     }
                 }
@@ -565,15 +744,20 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
             super.open();
             if (restored) {
                 // Inputs restored into pending state are not in memory: find the latest, up to which inputs look in state.
-                long[] latest = {Long.MIN_VALUE};
-                getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                        pendingDescriptor(), (key, state) -> {
-                            for (Long time : state.keys()) {
-                                latest[0] = Math.max(latest[0], time);
-                            }
-                        });
-                features().restoredUpTo(latest[0]);
+                features().restoredUpTo(latestKey(pendingDescriptor()), latestKey(pendingByTimeDescriptor()));
             }
+        }
+
+        /** The latest map key of {@code descriptor}'s state over all entities. */
+        private long latestKey(MapStateDescriptor<Long, long[]> descriptor) throws Exception {
+            long[] latest = {Long.MIN_VALUE};
+            getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor,
+                    (key, state) -> {
+                        for (Long time : state.keys()) {
+                            latest[0] = Math.max(latest[0], time);
+                        }
+                    });
+            return latest[0];
         }
 
         @Override

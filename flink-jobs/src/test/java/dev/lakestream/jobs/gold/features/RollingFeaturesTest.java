@@ -39,14 +39,22 @@ class RollingFeaturesTest {
     }
 
     /**
+     * Each event time fires on its own (a firing interval of 1 ms), so that rows come at each time's
+     * watermark, as the tests of the features' semantics expect.
+     *
      * @param maxOpen entities kept in memory during a watermark's timers before they are written back
-     * @param maxWaiting entity event times with inputs held in memory before they are written to state
+     * @param maxWaiting inputs held in memory before they are written to state
      */
     private static KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, RowData> harness(FeatureSet<?> set, int maxOpen,
             int maxWaiting) throws Exception {
+        return harness(set, maxOpen, maxWaiting, 1);
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, RowData> harness(FeatureSet<?> set, int maxOpen,
+            int maxWaiting, long fireInterval) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new RollingFeatures.Operator(new RollingFeatures(set, "orders", maxOpen, maxWaiting)), in -> in.entity,
-                Types.STRING);
+                new RollingFeatures.Operator(new RollingFeatures(set, "orders", maxOpen, maxWaiting, fireInterval)),
+                in -> in.entity, Types.STRING);
     }
 
     private static FeatureInput input(String entity, long ts, long countedAt, long... deltas) {
@@ -339,7 +347,7 @@ class RollingFeaturesTest {
             assertThat(sortedByEntity(rows(h))).isEqualTo(FeatureOracle.rows(set, all, end));
             // Every input fired and every bucket left: nothing stays in state.
             KeyedStateBackend<String> backend = ((RollingFeatures.Operator) h.getOperator()).getKeyedStateBackend();
-            for (String state : new String[] {"pending", "buckets", "summary"}) {
+            for (String state : new String[] {"pending-by-interval", "pending", "buckets", "summary"}) {
                 try (Stream<String> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
                     assertThat(keys).as(state).isEmpty();
                 }
@@ -355,6 +363,106 @@ class RollingFeaturesTest {
         List<String> rows = run(set, inputs, 0, end);
         assertThat(sortedByEntity(rows)).isEqualTo(FeatureOracle.rows(set, inputs, end));
         assertThat(rows).anyMatch(r -> r.startsWith("FC-1 ") && r.contains(":00 "));
+    }
+
+    /**
+     * With a firing interval, the inputs of an entity's interval fire together at its end, and give
+     * the rows that each of their times gave firing on its own: arriving out of order, spilled to
+     * state (1 or 40 inputs in memory at most, or the default), across a snapshot and restore on
+     * RocksDB, for intervals of a second, a minute and the whole (hour) bucket.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1_000, 60_000, 3_600_000})
+    void inputsFiringTogetherPerIntervalGiveTheRowsOfEachTimeOnItsOwn(long interval) throws Exception {
+        FeatureSet<?> set = FeatureDefinitions.FACILITY;
+        // 6,000 inputs of 3 facilities over 2 days: about 40 per facility and hour, some at the same millisecond.
+        List<FeatureInput> inOrder = facilityHistory(17, 6_000, 3, 2);
+        for (int i = 10; i < inOrder.size(); i += 10) {
+            FeatureInput same = inOrder.get(i - 1);
+            inOrder.set(i, input(same.entity, same.eventTsMillis, same.eventTsMillis, 3));
+        }
+        long bound = 2 * HOUR;
+        Random random = new Random(interval);
+        java.util.Map<FeatureInput, Long> arrival = new java.util.IdentityHashMap<>();
+        inOrder.forEach(in -> arrival.put(in, in.eventTsMillis + (long) (random.nextDouble() * bound)));
+        List<FeatureInput> shuffled = new ArrayList<>(inOrder);
+        shuffled.sort(Comparator.comparingLong(arrival::get));
+        long end = DAY0 + 100 * DAY;
+        List<String> expected = FeatureOracle.rows(set, inOrder, end);
+        assertThat(expected).hasSizeGreaterThan(5_000);
+
+        for (int maxWaiting : new int[] {1, 40, RollingFeatures.DEFAULT_MAX_WAITING}) {
+            List<String> rows = new ArrayList<>();
+            OperatorSubtaskState snapshot;
+            int half = shuffled.size() / 2;
+            long newest = Long.MIN_VALUE;
+            try (var h = harness(set, 3, maxWaiting, interval)) {
+                h.setStateBackend(new EmbeddedRocksDBStateBackend());
+                h.open();
+                for (int i = 0; i < half; i++) {
+                    FeatureInput in = shuffled.get(i);
+                    h.processElement(in, in.eventTsMillis);
+                    newest = Math.max(newest, in.eventTsMillis);
+                    if (i % 100 == 99) {
+                        h.processWatermark(newest - bound);
+                    }
+                }
+                snapshot = h.snapshot(1, 1);
+                rows.addAll(rows(h));
+            }
+            try (var h = harness(set, 3, maxWaiting, interval)) {
+                h.setStateBackend(new EmbeddedRocksDBStateBackend());
+                h.initializeState(snapshot);
+                h.open();
+                for (int i = half; i < shuffled.size(); i++) {
+                    FeatureInput in = shuffled.get(i);
+                    h.processElement(in, in.eventTsMillis);
+                    newest = Math.max(newest, in.eventTsMillis);
+                    if (i % 100 == 99) {
+                        h.processWatermark(newest - bound);
+                    }
+                }
+                h.processWatermark(end);
+                assertThat(h.getSideOutput(LateEventRouter.LATE)).as("late inputs").isNull();
+                rows.addAll(rows(h));
+                assertThat(h.numEventTimeTimers()).isZero();
+                KeyedStateBackend<String> backend = ((RollingFeatures.Operator) h.getOperator()).getKeyedStateBackend();
+                for (String state : new String[] {"pending-by-interval", "buckets", "summary"}) {
+                    try (Stream<String> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
+                        assertThat(keys).as("%s after every bucket left", state).isEmpty();
+                    }
+                }
+            }
+            assertThat(sortedByEntity(rows)).as("interval %d ms, maxWaiting %d", interval, maxWaiting).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void anEntityHasOneTimerPerIntervalWithInputsNotOnePerEventTime() throws Exception {
+        FeatureSet<?> set = FeatureDefinitions.FACILITY;
+        try (var h = harness(set, RollingFeatures.MAX_OPEN, RollingFeatures.DEFAULT_MAX_WAITING, 60_000)) {
+            h.open();
+            // 120 inputs a second apart over two minutes (10:00:00.5 to 10:01:59.5): two intervals.
+            for (int i = 0; i < 120; i++) {
+                long ts = DAY0 + 10 * HOUR + i * 1_000L + 500;
+                h.processElement(input("FC-1", ts, ts, 1), ts);
+            }
+            assertThat(h.numEventTimeTimers()).isEqualTo(2);
+            h.processWatermark(DAY0 + 10 * HOUR + 60_000);
+            assertThat(rows(h)).as("the first minute's 60 times, each with its own row").hasSize(60)
+                    .first().asString().startsWith("FC-1 2026-01-01T10:00:00.500 ");
+            h.processWatermark(DAY0 + 10 * HOUR + 119_999);
+            assertThat(rows(h)).as("nothing before the watermark passes the second interval's end").hasSize(60);
+            h.processWatermark(DAY0 + 10 * HOUR + 120_000);
+            assertThat(rows(h)).hasSize(120).last().asString().startsWith("FC-1 2026-01-01T10:01:59.500 ");
+        }
+    }
+
+    @Test
+    void aFiringIntervalThatDoesNotDivideTheBucketIsRefused() {
+        assertThatThrownBy(() -> new RollingFeatures(FeatureDefinitions.FACILITY, "f", 1, 1, 7 * 60_000))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be a positive divisor of the bucket (3600000 ms), got 420000 ms");
     }
 
     @Test
