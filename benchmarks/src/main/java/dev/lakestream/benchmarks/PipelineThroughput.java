@@ -3,6 +3,7 @@ package dev.lakestream.benchmarks;
 import dev.lakestream.catalog.CatalogFactory;
 import dev.lakestream.catalog.spec.TableSpec;
 import dev.lakestream.jobs.IngestionPipeline;
+import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.config.PipelineConfig;
 import dev.lakestream.jobs.localrun.LocalServicesConfig;
 import dev.lakestream.jobs.testing.MiniClusters;
@@ -10,6 +11,7 @@ import dev.lakestream.jobs.silver.SilverDataset;
 import dev.lakestream.jobs.silver.SilverOptions;
 import dev.lakestream.localservices.LocalServices;
 
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -32,7 +34,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * R_bronze and R_full: the production pipeline ({@link IngestionPipeline#build}, the MSF entry
@@ -50,9 +55,13 @@ import java.util.concurrent.TimeUnit;
  * Done when every bronze table holds its topic's records and, in the full pipeline, every silver
  * dataset's silver + quarantine rows equal its topic's records minus the planted client-retry
  * duplicates. The time runs from just before the job graph is built to the timestamp of the commit
- * (snapshot) that completed the last table. With {@code kafka.stopping-offsets} set (a variant such
- * as {@code backfill:kafka.stopping-offsets=LATEST}) the run is the product's bounded backfill: no
- * periodic checkpoints, one commit per table at the end of the input, and the job finishes.
+ * (snapshot) that completed the last table. Once the job's sources have emitted the whole input
+ * ({@link SourceProgress}) the run triggers one checkpoint: a production stream has no last record,
+ * and waiting up to one interval for the next periodic checkpoint to commit it is an artifact of a
+ * finite input. With {@code kafka.stopping-offsets} set (a variant such as {@code
+ * backfill:kafka.stopping-offsets=LATEST}) the run is the product's bounded backfill: no periodic
+ * checkpoints, one commit per table at the end of the input, and the job finishes (no checkpoint is
+ * triggered).
  *
  * <p>Every run goes to one MiniCluster, started once (as an MSF application's cluster is already up
  * when its job is submitted). A MiniCluster per run loads its RPC system (Pekko, Scala) in a fresh
@@ -62,6 +71,39 @@ import java.util.concurrent.TimeUnit;
 final class PipelineThroughput implements AutoCloseable {
 
     enum Mode { BRONZE, FULL }
+
+    /** Whether a run triggered a checkpoint once its sources had emitted the whole input. */
+    enum EndCheckpoint {
+        /**
+         * Triggered. It usually completes the tables; a periodic checkpoint that started between the
+         * last record and the trigger may complete them first.
+         */
+        YES("yes"),
+        /** Not triggered: the sources' counters never reached the input (see {@link SourceProgress}). */
+        NO("no"),
+        /**
+         * Not triggered, none needed: a bounded run commits at its end of input and finishes by itself (or
+         * the job had already ended).
+         */
+        NOT_NEEDED("no (job finishes)"),
+        /** Triggered, and the trigger failed while the job ran: the periodic checkpoints ended the run. */
+        FAILED("failed");
+
+        final String label;
+
+        EndCheckpoint(String label) {
+            this.label = label;
+        }
+    }
+
+    /** How often the run looks at the sources' counters: cheap, an in-memory sum. */
+    private static final long INPUT_POLL_MILLIS = 50;
+    /**
+     * How often it reads the tables' metadata. The end time is the completing snapshot's own timestamp,
+     * so polling more often buys no precision; each poll reads every table's metadata in this JVM, beside
+     * the job.
+     */
+    private static final long TABLE_POLL_MILLIS = 2000;
 
     /** What one run measured. */
     static final class Result {
@@ -75,6 +117,11 @@ final class PipelineThroughput implements AutoCloseable {
         /** Bytes of the data files the run's tables hold at the end (total-files-size). */
         long bytes;
         Map<String, Long> rows = new LinkedHashMap<>();
+        /** When the job's sources had emitted the whole input; 0 if that was never seen. */
+        long inputReadMillis;
+        EndCheckpoint endCheckpoint = EndCheckpoint.NO;
+        /** Why the end-of-input checkpoint failed, when it did. */
+        String endCheckpointFailure;
     }
 
     private final LocalServices services;
@@ -93,7 +140,8 @@ final class PipelineThroughput implements AutoCloseable {
         this.parallelism = parallelism;
         this.scratch = scratch;
         this.cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-                .setConfiguration(MiniClusters.sizedLikeMsf(new Configuration(), parallelism))
+                // SourceProgress tells the runs when their sources have emitted the whole input.
+                .setConfiguration(SourceProgress.install(MiniClusters.sizedLikeMsf(new Configuration(), parallelism)))
                 .setNumTaskManagers(1)
                 .setNumSlotsPerTaskManager(parallelism)
                 .build());
@@ -172,25 +220,56 @@ final class PipelineThroughput implements AutoCloseable {
             JobClient job = new MiniClusterJobClient(jobGraph.getJobID(), cluster, getClass().getClassLoader(),
                     MiniClusterJobClient.JobFinalizationBehavior.NOTHING);
             result.submittedMillis = System.currentTimeMillis();
+            // The records the run's topics hold: every one is a record its sources must emit.
+            long inputRecords = bronze.keySet().stream().mapToLong(input.records::get).sum();
+            boolean bounded = config.get(KafkaBronzeOptions.STOPPING_OFFSETS) != KafkaBronzeOptions.StoppingOffsets.NONE;
+            CompletableFuture<String> endCheckpoint = null;
+            if (bounded) {
+                result.endCheckpoint = EndCheckpoint.NOT_NEEDED;
+            }
             try {
                 long deadline = System.nanoTime() + timeout.toNanos();
-                while (!done(bronze, silver)) {
-                    JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
-                    if (status.isGloballyTerminalState()) {
-                        job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
-                        // A bounded run (kafka.stopping-offsets) finishes once it has committed its input.
-                        if (status == JobStatus.FINISHED && done(bronze, silver)) {
+                long nextTablePoll = System.nanoTime();
+                while (true) {
+                    if (result.inputReadMillis == 0 && SourceProgress.recordsEmitted(jobGraph.getJobID()) >= inputRecords) {
+                        result.inputReadMillis = System.currentTimeMillis();
+                        endCheckpoint = triggerEndCheckpoint(jobGraph.getJobID(), job, bounded, result);
+                    }
+                    if (endCheckpoint != null && endCheckpoint.isDone()) {
+                        endCheckpointDone(endCheckpoint, job, result, runName);
+                        endCheckpoint = null;
+                    }
+                    if (System.nanoTime() - nextTablePoll >= 0) {
+                        if (done(bronze, silver)) {
                             break;
                         }
-                        throw new IllegalStateException(runName + ": the job ended (" + status + ") before committing the input");
+                        JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
+                        if (status.isGloballyTerminalState()) {
+                            job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
+                            // A bounded run (kafka.stopping-offsets) finishes once it has committed its input.
+                            if (status == JobStatus.FINISHED && done(bronze, silver)) {
+                                break;
+                            }
+                            throw new IllegalStateException(runName + ": the job ended (" + status + ") before committing the input");
+                        }
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException(runName + ": not all records committed within " + timeout
+                                    + "; rows so far: " + rows(bronze, silver) + "; sources emitted "
+                                    + SourceProgress.recordsEmitted(jobGraph.getJobID()) + " of " + inputRecords + " records");
+                        }
+                        nextTablePoll = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TABLE_POLL_MILLIS);
                     }
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException(runName + ": not all records committed within " + timeout
-                                + "; rows so far: " + rows(bronze, silver));
-                    }
-                    // The end time is the completing snapshot's own timestamp, so polling more often buys no
-                    // precision; each poll reads every table's metadata in this JVM, beside the job.
-                    Thread.sleep(2000);
+                    Thread.sleep(INPUT_POLL_MILLIS);
+                }
+                if (endCheckpoint != null && endCheckpoint.isDone()) {
+                    endCheckpointDone(endCheckpoint, job, result, runName);
+                }
+                // If still pending, the tables were complete without waiting for its answer; a failure from here on
+                // would be the cancellation below, not the trigger's.
+                if (result.inputReadMillis == 0 && !bounded) {
+                    Bench.progress("throughput", runName + ": its sources reported "
+                            + SourceProgress.recordsEmitted(jobGraph.getJobID()) + " of " + inputRecords
+                            + " records emitted, so no end-of-input checkpoint was triggered (the periodic ones ended the run)");
                 }
             } finally {
                 if (!job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
@@ -228,6 +307,60 @@ final class PipelineThroughput implements AutoCloseable {
             if (catalog instanceof AutoCloseable) {
                 ((AutoCloseable) catalog).close();
             }
+        }
+    }
+
+    /**
+     * Triggers the end-of-input checkpoint without waiting for it, unless the run is bounded (no
+     * checkpoints: it commits at its end of input) or the job has already ended; returns the trigger's
+     * future, or null if there was none.
+     */
+    private CompletableFuture<String> triggerEndCheckpoint(JobID id, JobClient job, boolean bounded, Result result)
+            throws Exception {
+        if (bounded || job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+            result.endCheckpoint = EndCheckpoint.NOT_NEEDED;
+            return null;
+        }
+        result.endCheckpoint = EndCheckpoint.YES;
+        try {
+            return cluster.triggerCheckpoint(id);
+        } catch (RuntimeException e) {
+            // Reported like a failed future: a trigger that fails must not fail the run.
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Records how the end-of-input checkpoint's trigger ended ({@code endCheckpoint} is done). A failure
+     * does not fail the run: the next periodic checkpoint still commits the input, as without the
+     * trigger. A job that has finished by itself needed no checkpoint, so a trigger failing on it counts
+     * as not triggered.
+     */
+    private static void endCheckpointDone(CompletableFuture<String> endCheckpoint, JobClient job, Result result,
+            String runName) throws Exception {
+        Throwable failure = endCheckpoint.handle((path, t) -> t).join();
+        if (failure == null) {
+            return;
+        }
+        if (failure instanceof CompletionException && failure.getCause() != null) {
+            failure = failure.getCause();
+        }
+        if (job.getJobStatus().get(10, TimeUnit.SECONDS) == JobStatus.FINISHED) {
+            result.endCheckpoint = EndCheckpoint.NOT_NEEDED;
+            return;
+        }
+        if (ExceptionUtils.findThrowable(failure, TimeoutException.class).isPresent()) {
+            // The MiniCluster waits for the checkpoint's completion only as long as its RPC timeout
+            // (pekko.ask.timeout, 10 s by default); that does not abort the checkpoint, so it still counts as
+            // triggered.
+            result.endCheckpointFailure = "no answer within the RPC timeout (the checkpoint may still complete): "
+                    + failure;
+            Bench.progress("throughput", runName + ": end-of-input checkpoint: " + result.endCheckpointFailure);
+        } else {
+            result.endCheckpoint = EndCheckpoint.FAILED;
+            result.endCheckpointFailure = String.valueOf(failure);
+            Bench.progress("throughput", runName + ": the end-of-input checkpoint failed; the next periodic"
+                    + " checkpoint ends the run instead: " + ExceptionUtils.stringifyException(failure));
         }
     }
 

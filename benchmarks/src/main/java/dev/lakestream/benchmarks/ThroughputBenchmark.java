@@ -72,6 +72,12 @@ public final class ThroughputBenchmark {
         double steadyRate;
         /** Bytes in the files the run wrote: the tables' data files, or R_raw's Parquet files. */
         long bytes;
+        /** From the start to the sources having emitted the whole input; NaN if not seen (and for R_raw). */
+        double inputReadSeconds = Double.NaN;
+        /** Whether the pipeline run triggered a checkpoint at the end of its input; null for R_raw. */
+        PipelineThroughput.EndCheckpoint endCheckpoint;
+        /** Why that checkpoint's trigger failed or went unanswered, when it did. */
+        String endCheckpointFailure;
 
         double rate() {
             return records / seconds;
@@ -175,8 +181,10 @@ public final class ThroughputBenchmark {
                                         + " (CPU %.1f s, JIT %.1f s, GC %.1f s, load %.2f%s)", m.label(), rep, m.records,
                                 m.seconds, m.rate(), m.cpuSeconds, m.jitSeconds, m.gcSeconds, m.loadAverage,
                                 c == Candidate.RAW ? "" : String.format(Locale.ROOT,
-                                        ", %d commits, first after %.1f s, steady %,.0f records/s", m.commits,
-                                        m.firstCommitSeconds, m.steadyRate)));
+                                        ", %d commits, first after %.1f s, steady %,.0f records/s, %s, end checkpoint %s",
+                                        m.commits, m.firstCommitSeconds, m.steadyRate, Double.isNaN(m.inputReadSeconds)
+                                                ? "input never seen read" : "input read after " + seconds(m.inputReadSeconds) + " s",
+                                        m.endCheckpoint.label)));
                     }
                 }
                 for (Candidate c : profiled) {
@@ -235,6 +243,9 @@ public final class ThroughputBenchmark {
             m.submitSeconds = (r.submittedMillis - r.startMillis) / 1000.0;
             m.steadyRate = r.endMillis > r.firstCommitMillis
                     ? (m.records - r.recordsAtFirstCommit) * 1000.0 / (r.endMillis - r.firstCommitMillis) : Double.NaN;
+            m.inputReadSeconds = r.inputReadMillis > 0 ? (r.inputReadMillis - r.startMillis) / 1000.0 : Double.NaN;
+            m.endCheckpoint = r.endCheckpoint;
+            m.endCheckpointFailure = r.endCheckpointFailure;
         }
         m.cpuSeconds = Bench.cpuSeconds() - cpu;
         m.jitSeconds = Bench.jitSeconds() - jit;
@@ -297,16 +308,21 @@ public final class ThroughputBenchmark {
         }
         b.append("\nSpread: (max - min) / median. Records/s: every record of the input over the time from just before the"
                 + " job graph is built (on a MiniCluster already running) to the commit that completed the last table; R_raw: from the consumers'"
-                + " start to the last Parquet file closed (uploaded).\n\n");
+                + " start to the last Parquet file closed (uploaded). A streaming pipeline run triggers one checkpoint as soon as"
+                + " its sources have emitted the whole input, so it ends at input read + drained + one checkpoint: a production"
+                + " stream has no last record, and waiting up to one interval for the next periodic checkpoint would be an"
+                + " artifact of a finite input.\n\n");
 
         b.append("Per repetition, in the order run:\n\n");
         b.append("| Rep | Candidate | Seconds | Records/s | CPU s (whole JVM) | Records per CPU s | JIT s | GC s |"
-                + " Load avg at start | Submission s | Commits | First commit after s | Steady records/s | MiB written |\n");
-        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " Load avg at start | Submission s | Input read after s | End checkpoint | Commits | First commit after s |"
+                + " Steady records/s | MiB written |\n");
+        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n");
         for (Measurement m : ms) {
-            b.append(String.format(Locale.ROOT, "| %d | %s | %.2f | %,.0f | %.1f | %,.0f | %.1f | %.1f | %.2f | %s | %s | %s | %s | %s |%n",
+            b.append(String.format(Locale.ROOT, "| %d | %s | %.2f | %,.0f | %.1f | %,.0f | %.1f | %.1f | %.2f | %s | %s | %s | %s | %s | %s | %s |%n",
                     m.repetition, m.label(), m.seconds, m.rate(), m.cpuSeconds, m.records / m.cpuSeconds,
                     m.jitSeconds, m.gcSeconds, m.loadAverage, m.candidate == Candidate.RAW ? "" : String.format(Locale.ROOT, "%.1f", m.submitSeconds),
+                    seconds(m.inputReadSeconds), m.endCheckpoint == null ? "" : m.endCheckpoint.label,
                     m.candidate == Candidate.RAW ? "" : String.valueOf(m.commits),
                     m.candidate == Candidate.RAW ? "" : String.format(Locale.ROOT, "%.1f", m.firstCommitSeconds),
                     m.candidate == Candidate.RAW || Double.isNaN(m.steadyRate) ? ""
@@ -317,9 +333,23 @@ public final class ThroughputBenchmark {
                 + " other processes). JIT s: the JVM's count of time its compiler threads spent on compilations in that"
                 + " run (elapsed and summed over the threads: on a busy machine it holds time they waited for a core,"
                 + " so it can exceed their CPU time; it shows how much compiling a run still did). GC s: time in garbage"
-                + " collection. Steady records/s: the records committed after the first commit over the time"
+                + " collection. Input read after s: from the start to when the job's sources had emitted the whole input"
+                + " (the sum of their `numRecordsIn` counters, polled every 50 ms); empty if never seen. End checkpoint:"
+                + " yes, one was triggered then; no, the counters never reached the input (wrong metric wiring, or a"
+                + " restart: they count only the current attempt) and the periodic checkpoints ended the run; no (job"
+                + " finishes), a bounded run, which commits at its end of input without checkpoints; failed, the trigger"
+                + " failed and the periodic checkpoints ended the run. Steady records/s: the records committed after the first commit over the time"
                 + " from the first commit to the last, without the start-up and the first checkpoint; it means little"
                 + " when the input takes only a few checkpoint intervals (then most records are in the first commit).\n");
+        List<Measurement> endCheckpointProblems = ms.stream().filter(m -> m.endCheckpointFailure != null)
+                .collect(Collectors.toList());
+        if (!endCheckpointProblems.isEmpty()) {
+            b.append("\nEnd-of-input checkpoints that failed or went unanswered:\n\n");
+            for (Measurement m : endCheckpointProblems) {
+                b.append(String.format(Locale.ROOT, "- rep %d %s: %s%n", m.repetition, m.label(),
+                        m.endCheckpointFailure.replace('\n', ' ')));
+            }
+        }
         if (!variant.isNone()) {
             b.append(variantSection(ms, variant));
         }
@@ -370,6 +400,11 @@ public final class ThroughputBenchmark {
         return b.toString();
     }
 
+    /** Seconds with one decimal; empty for NaN (not measured). */
+    private static String seconds(double seconds) {
+        return Double.isNaN(seconds) ? "" : String.format(Locale.ROOT, "%.1f", seconds);
+    }
+
     private static String ratios(List<Double> ratios) {
         return ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).collect(Collectors.joining(", "));
     }
@@ -381,12 +416,14 @@ public final class ThroughputBenchmark {
 
     private static String csv(List<Measurement> ms) {
         StringBuilder b = new StringBuilder(
-                "repetition,candidate,variant,records,seconds,records_per_s,cpu_s,jit_s,gc_s,load_avg,submission_s,commits,first_commit_s,steady_records_per_s\n");
+                "repetition,candidate,variant,records,seconds,records_per_s,cpu_s,jit_s,gc_s,load_avg,submission_s,commits,"
+                        + "first_commit_s,steady_records_per_s,input_read_s,end_checkpoint\n");
         for (Measurement m : ms) {
-            b.append(String.format(Locale.ROOT, "%d,%s,%s,%d,%.3f,%.1f,%.2f,%.2f,%.2f,%.2f,%.2f,%d,%.2f,%.1f%n", m.repetition,
+            b.append(String.format(Locale.ROOT, "%d,%s,%s,%d,%.3f,%.1f,%.2f,%.2f,%.2f,%.2f,%.2f,%d,%.2f,%.1f,%.2f,%s%n", m.repetition,
                     m.candidate.label, m.variant.name(), m.records, m.seconds, m.rate(), m.cpuSeconds, m.jitSeconds,
                     m.gcSeconds, m.loadAverage, m.submitSeconds, m.commits,
-                    m.firstCommitSeconds, m.steadyRate));
+                    m.firstCommitSeconds, m.steadyRate, m.inputReadSeconds,
+                    m.endCheckpoint == null ? "" : m.endCheckpoint.name().toLowerCase(Locale.ROOT)));
         }
         return b.toString();
     }
