@@ -1,6 +1,7 @@
 package dev.lakestream.jobs.silver;
 
 import dev.lakestream.jobs.bronze.RawRecord;
+import dev.lakestream.jobs.localrun.DomainEventGenerator;
 import dev.lakestream.jobs.silver.datasets.ClickstreamEvents;
 import dev.lakestream.jobs.silver.datasets.FulfillmentEvents;
 
@@ -230,5 +231,40 @@ class EventValidatorTest {
     void sameRecordSameOutcome() {
         assertThat(click(CLICK).row()).isEqualTo(click(CLICK).row());
         assertThat(click("{").rejection().rule()).isEqualTo(click("{").rejection().rule());
+    }
+
+    /**
+     * The token-by-token path and the tree give the same outcome, rows and worded rejections alike,
+     * for every generated click and fulfillment event (with their planted defects, undeclared
+     * fields, wrong types and broken JSON), and the fast path answers most of them itself.
+     */
+    @Test
+    void theFastPathGivesTheTreesOutcomeForEveryGeneratedEvent() {
+        DomainEventGenerator generator = new DomainEventGenerator(20261123L, java.time.Instant.parse("2026-11-20T09:00:00Z"));
+        int fast = 0;
+        int total = 0;
+        for (boolean clicks : new boolean[] {true, false}) {
+            EventValidator validator = new EventValidator(clicks ? ClickstreamEvents.SCHEMA : FulfillmentEvents.SCHEMA, 512 * 1024);
+            for (DomainEventGenerator.Event event : clicks ? generator.clickstream(20_000) : generator.fulfillment(20_000)) {
+                RawRecord in = new RawRecord(clicks ? "clickstream" : "fulfillment", "1", String.valueOf(total), event.value, INGEST);
+                EventValidator.Outcome outcome = validator.validate(in);
+                total++;
+                if (event.value == null || event.value.length > 512 * 1024 || event.value.length == 0) {
+                    continue;
+                }
+                EventValidator.Outcome tree = validator.validateTree(in, event.value);
+                assertThat(outcome.isValid()).as(event.defect + ": " + new String(event.value, StandardCharsets.UTF_8))
+                        .isEqualTo(tree.isValid());
+                if (tree.isValid()) {
+                    assertThat(outcome.row()).isEqualTo(tree.row());
+                } else {
+                    assertThat(outcome.rejection()).usingRecursiveComparison().isEqualTo(tree.rejection());
+                }
+                if (validator.validRow(event.value) != null) {
+                    fast++;
+                }
+            }
+        }
+        assertThat(fast).as("answered without the tree, of %d", total).isGreaterThan(total * 8 / 10);
     }
 }
