@@ -6,6 +6,7 @@ import dev.lakestream.jobs.IngestionPipeline;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.config.PipelineConfig;
 import dev.lakestream.jobs.localrun.LocalServicesConfig;
+import dev.lakestream.jobs.localrun.ProgressReporter;
 import dev.lakestream.jobs.testing.MiniClusters;
 import dev.lakestream.jobs.silver.SilverDataset;
 import dev.lakestream.jobs.silver.SilverOptions;
@@ -56,7 +57,7 @@ import java.util.concurrent.TimeoutException;
  * dataset's silver + quarantine rows equal its topic's records minus the planted client-retry
  * duplicates. The time runs from just before the job graph is built to the timestamp of the commit
  * (snapshot) that completed the last table. Once the job's sources have emitted the whole input
- * ({@link SourceProgress}) the run triggers one checkpoint: a production stream has no last record,
+ * (their {@code bronzeRecords} counters, read through {@link ProgressReporter}) the run triggers one checkpoint: a production stream has no last record,
  * and waiting up to one interval for the next periodic checkpoint to commit it is an artifact of a
  * finite input. With {@code kafka.stopping-offsets} set (a variant such as {@code
  * backfill:kafka.stopping-offsets=LATEST}) the run is the product's bounded backfill: no periodic
@@ -79,7 +80,7 @@ final class PipelineThroughput implements AutoCloseable {
          * last record and the trigger may complete them first.
          */
         YES("yes"),
-        /** Not triggered: the sources' counters never reached the input (see {@link SourceProgress}). */
+        /** Not triggered: the sources' counters never reached the input (see {@link #recordsRead}). */
         NO("no"),
         /**
          * Not triggered, none needed: a bounded run commits at its end of input and finishes by itself (or
@@ -140,8 +141,8 @@ final class PipelineThroughput implements AutoCloseable {
         this.parallelism = parallelism;
         this.scratch = scratch;
         this.cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-                // SourceProgress tells the runs when their sources have emitted the whole input.
-                .setConfiguration(SourceProgress.install(MiniClusters.sizedLikeMsf(new Configuration(), parallelism)))
+                // The metric reporter tells the runs when their sources have read the whole input.
+                .setConfiguration(withProgressReporter(MiniClusters.sizedLikeMsf(new Configuration(), parallelism)))
                 .setNumTaskManagers(1)
                 .setNumSlotsPerTaskManager(parallelism)
                 .build());
@@ -231,7 +232,7 @@ final class PipelineThroughput implements AutoCloseable {
                 long deadline = System.nanoTime() + timeout.toNanos();
                 long nextTablePoll = System.nanoTime();
                 while (true) {
-                    if (result.inputReadMillis == 0 && SourceProgress.recordsEmitted(jobGraph.getJobID()) >= inputRecords) {
+                    if (result.inputReadMillis == 0 && recordsRead(jobGraph.getJobID()) >= inputRecords) {
                         result.inputReadMillis = System.currentTimeMillis();
                         endCheckpoint = triggerEndCheckpoint(jobGraph.getJobID(), job, bounded, result);
                     }
@@ -255,7 +256,7 @@ final class PipelineThroughput implements AutoCloseable {
                         if (System.nanoTime() > deadline) {
                             throw new IllegalStateException(runName + ": not all records committed within " + timeout
                                     + "; rows so far: " + rows(bronze, silver) + "; sources emitted "
-                                    + SourceProgress.recordsEmitted(jobGraph.getJobID()) + " of " + inputRecords + " records");
+                                    + recordsRead(jobGraph.getJobID()) + " of " + inputRecords + " records");
                         }
                         nextTablePoll = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TABLE_POLL_MILLIS);
                     }
@@ -268,7 +269,7 @@ final class PipelineThroughput implements AutoCloseable {
                 // would be the cancellation below, not the trigger's.
                 if (result.inputReadMillis == 0 && !bounded) {
                     Bench.progress("throughput", runName + ": its sources reported "
-                            + SourceProgress.recordsEmitted(jobGraph.getJobID()) + " of " + inputRecords
+                            + recordsRead(jobGraph.getJobID()) + " of " + inputRecords
                             + " records emitted, so no end-of-input checkpoint was triggered (the periodic ones ended the run)");
                 }
             } finally {
@@ -362,6 +363,20 @@ final class PipelineThroughput implements AutoCloseable {
             Bench.progress("throughput", runName + ": the end-of-input checkpoint failed; the next periodic"
                     + " checkpoint ends the run instead: " + ExceptionUtils.stringifyException(failure));
         }
+    }
+
+    private static Configuration withProgressReporter(Configuration conf) {
+        ProgressReporter.install(conf);
+        return conf;
+    }
+
+    /**
+     * Records job {@code job}'s bronze sources have read so far: the sum of their {@code
+     * bronzeRecords} counters (the product's deserializers count every record, one row each), which
+     * the local run's {@link ProgressReporter} sees in this JVM.
+     */
+    private static long recordsRead(JobID job) {
+        return ProgressReporter.counterTotal(job, "bronzeRecords");
     }
 
     private boolean done(Map<String, Table> bronze, Map<String, Table[]> silver) {
