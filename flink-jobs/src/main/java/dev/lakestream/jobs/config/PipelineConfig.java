@@ -279,7 +279,8 @@ public final class PipelineConfig {
                                                             ? TimeUtils.formatWithHighestUnit((Duration) value)
                                                             : String.valueOf(value);
                             out.append("  ").append(option.key()).append(" = ").append(shown);
-                            if (!raw.containsKey(option.key()) && value != null) {
+                            // Set under its key, a fallback or a deprecated (old) key: not the default.
+                            if (!configuration.contains(option) && value != null) {
                                 out.append(" (default)");
                             }
                             out.append('\n');

@@ -163,7 +163,10 @@ class PipelineConfigTest {
     void aRenamedOptionsOldKeyStillSetsItAndIsValidated() {
         Map<String, String> raw = valid();
         raw.put("gold.features.waiting-event-times", "1000");
-        assertThat(load(raw).configuration().get(GoldOptions.FEATURES_WAITING_INPUTS)).isEqualTo(1000);
+        PipelineConfig config = load(raw);
+        assertThat(config.configuration().get(GoldOptions.FEATURES_WAITING_INPUTS)).isEqualTo(1000);
+        assertThat(config.describe()).contains("gold.features.waiting-inputs = 1000\n")
+                .contains("gold.features.firing-interval = 1 min (default)\n");
 
         raw.put("gold.features.waiting-event-times", "many");
         assertThatThrownBy(() -> load(raw))
