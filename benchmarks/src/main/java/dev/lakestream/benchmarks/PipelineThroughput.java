@@ -82,10 +82,7 @@ final class PipelineThroughput implements AutoCloseable {
         YES("yes"),
         /** Not triggered: the sources' counters never reached the input (see {@link #recordsRead}). */
         NO("no"),
-        /**
-         * Not triggered, none needed: a bounded run commits at its end of input and finishes by itself (or
-         * the job had already ended).
-         */
+        /** Not triggered, none needed: a bounded run commits at its end of input and finishes by itself. */
         NOT_NEEDED("no (job finishes)"),
         /** Triggered, and the trigger failed while the job ran: the periodic checkpoints ended the run. */
         FAILED("failed");
@@ -234,10 +231,13 @@ final class PipelineThroughput implements AutoCloseable {
                 while (true) {
                     if (result.inputReadMillis == 0 && recordsRead(jobGraph.getJobID()) >= inputRecords) {
                         result.inputReadMillis = System.currentTimeMillis();
-                        endCheckpoint = triggerEndCheckpoint(jobGraph.getJobID(), job, bounded, result);
+                        if (!bounded) {
+                            result.endCheckpoint = EndCheckpoint.YES;
+                            endCheckpoint = cluster.triggerCheckpoint(jobGraph.getJobID());
+                        }
                     }
                     if (endCheckpoint != null && endCheckpoint.isDone()) {
-                        endCheckpointDone(endCheckpoint, job, result, runName);
+                        endCheckpointDone(endCheckpoint, result, runName);
                         endCheckpoint = null;
                     }
                     if (System.nanoTime() - nextTablePoll >= 0) {
@@ -263,7 +263,7 @@ final class PipelineThroughput implements AutoCloseable {
                     Thread.sleep(INPUT_POLL_MILLIS);
                 }
                 if (endCheckpoint != null && endCheckpoint.isDone()) {
-                    endCheckpointDone(endCheckpoint, job, result, runName);
+                    endCheckpointDone(endCheckpoint, result, runName);
                 }
                 // If still pending, the tables were complete without waiting for its answer; a failure from here on
                 // would be the cancellation below, not the trigger's.
@@ -312,43 +312,17 @@ final class PipelineThroughput implements AutoCloseable {
     }
 
     /**
-     * Triggers the end-of-input checkpoint without waiting for it, unless the run is bounded (no
-     * checkpoints: it commits at its end of input) or the job has already ended; returns the trigger's
-     * future, or null if there was none.
-     */
-    private CompletableFuture<String> triggerEndCheckpoint(JobID id, JobClient job, boolean bounded, Result result)
-            throws Exception {
-        if (bounded || job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
-            result.endCheckpoint = EndCheckpoint.NOT_NEEDED;
-            return null;
-        }
-        result.endCheckpoint = EndCheckpoint.YES;
-        try {
-            return cluster.triggerCheckpoint(id);
-        } catch (RuntimeException e) {
-            // Reported like a failed future: a trigger that fails must not fail the run.
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /**
      * Records how the end-of-input checkpoint's trigger ended ({@code endCheckpoint} is done). A failure
      * does not fail the run: the next periodic checkpoint still commits the input, as without the
-     * trigger. A job that has finished by itself needed no checkpoint, so a trigger failing on it counts
-     * as not triggered.
+     * trigger; it is reported instead.
      */
-    private static void endCheckpointDone(CompletableFuture<String> endCheckpoint, JobClient job, Result result,
-            String runName) throws Exception {
+    private static void endCheckpointDone(CompletableFuture<String> endCheckpoint, Result result, String runName) {
         Throwable failure = endCheckpoint.handle((path, t) -> t).join();
         if (failure == null) {
             return;
         }
         if (failure instanceof CompletionException && failure.getCause() != null) {
             failure = failure.getCause();
-        }
-        if (job.getJobStatus().get(10, TimeUnit.SECONDS) == JobStatus.FINISHED) {
-            result.endCheckpoint = EndCheckpoint.NOT_NEEDED;
-            return;
         }
         if (ExceptionUtils.findThrowable(failure, TimeoutException.class).isPresent()) {
             // The MiniCluster waits for the checkpoint's completion only as long as its RPC timeout

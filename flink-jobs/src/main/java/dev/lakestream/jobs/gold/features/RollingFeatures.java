@@ -250,14 +250,9 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         Map<Long, Waiting> mine = waiting.computeIfAbsent(ctx.getCurrentKey(), k -> new HashMap<>());
         Waiting w = mine.get(end);
         if (w == null) {
-            w = new Waiting(stride);
-            if (end <= stateUpTo) {
-                long[] stored = pending.get(end);
-                if (stored != null) {
-                    w.set(stored);
-                    w.stored = true;
-                    waitingInputs += w.size / stride;
-                }
+            w = end <= stateUpTo ? fromState(end) : null;
+            if (w == null) {
+                w = new Waiting(stride);
             }
             mine.put(end, w);
             ctx.timerService().registerEventTimeTimer(end);
@@ -265,6 +260,19 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         // Bucket times were capped at their event time when they arrived.
         w.add(in.eventTsMillis, Math.min(in.bucketTsMillis, in.eventTsMillis), in.deltas);
         waitingInputs++;
+    }
+
+    /** The current entity's inputs of the interval ending at {@code end} that state holds, now held in memory too; null if none. */
+    private Waiting fromState(long end) throws Exception {
+        long[] stored = pending.get(end);
+        if (stored == null) {
+            return null;
+        }
+        Waiting w = new Waiting(stride);
+        w.set(stored);
+        w.stored = true;
+        waitingInputs += w.count();
+        return w;
     }
 
     /**
@@ -277,12 +285,8 @@ public final class RollingFeatures extends KeyedProcessFunction<String, FeatureI
         Map<Long, Waiting> mine = waiting.get(key);
         Waiting w = mine == null ? null : mine.get(end);
         if (w == null && end <= stateUpTo) {
-            long[] stored = pending.get(end);
-            if (stored != null) {
-                w = new Waiting(stride);
-                w.set(stored);
-                w.stored = true;
-                waitingInputs += w.size / stride;
+            w = fromState(end);
+            if (w != null) {
                 mine = waiting.computeIfAbsent(key, k -> new HashMap<>());
                 mine.put(end, w);
             }
