@@ -41,11 +41,6 @@ public final class PipelineEnvironment {
         // searched every SST file of the level it could be in. With them: 11% more records/s and 10% less
         // CPU per record for the full pipeline (benchmarks: interleaved A/B, 3 repetitions).
         defaults.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
-        // And a bloom filter in each memtable, so such a miss skips the memtables' skip lists too; unless
-        // the job names a factory of its own.
-        if (!env.getConfiguration().getOptional(RocksDBOptions.OPTIONS_FACTORY).isPresent()) {
-            defaults.set(RocksDBOptions.OPTIONS_FACTORY, PointLookupOptionsFactory.class.getName());
-        }
         // Set either way, so a cluster-wide HEAP cannot reach a job whose checks refused it.
         defaults.set(RocksDBOptions.TIMER_SERVICE_FACTORY,
                 EmbeddedRocksDBStateBackend.PriorityQueueStateType.valueOf(config.get(PipelineOptions.TIMERS).name()));
