@@ -1,8 +1,10 @@
 package dev.lakestream.jobs.gold;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.table.data.RowData;
 
-/** A silver clickstream event as the gold session windows read it. A Flink POJO. */
+/** A silver clickstream event as the gold session windows read it. Serialized by {@link GoldEventSerializer}. */
+@TypeInfo(GoldEventTypeInfo.ClickEventFactory.class)
 public final class ClickEvent extends GoldEvent {
 
     public long userId;

@@ -1,8 +1,10 @@
 package dev.lakestream.jobs.gold;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.table.data.RowData;
 
-/** A silver fulfillment event as the gold windows read it. A Flink POJO. */
+/** A silver fulfillment event as the gold windows read it. Serialized by {@link GoldEventSerializer}. */
+@TypeInfo(GoldEventTypeInfo.FulfillmentEventFactory.class)
 public final class FulfillmentEvent extends GoldEvent {
 
     public String facilityId;

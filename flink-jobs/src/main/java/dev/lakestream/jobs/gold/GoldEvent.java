@@ -2,7 +2,7 @@ package dev.lakestream.jobs.gold;
 
 /**
  * What gold needs of any silver event besides its values: id, event time and where it came from.
- * Subclasses are Flink POJOs; these public fields are part of them.
+ * Subclasses are serialized by a {@link GoldEventSerializer}, which writes these fields first.
  */
 public abstract class GoldEvent {
 
