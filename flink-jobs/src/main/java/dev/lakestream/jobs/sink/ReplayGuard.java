@@ -129,6 +129,13 @@ public final class ReplayGuard extends AbstractStreamOperator<RowData>
             processLongPosition(element, row);
             return;
         }
+        if (key.textPartitionsAndPositions() && key.hasCoordinates(row)) {
+            long position = key.shortDecimalPosition(row);
+            if (position >= 0) {
+                processTextPartition(element, row, position);
+                return;
+            }
+        }
         String partition = key.partitionKey(row);
         BigInteger position = partition == null ? null : key.position(row);
         if (position == null) {
@@ -169,11 +176,35 @@ public final class ReplayGuard extends AbstractStreamOperator<RowData>
         StringData source = key.source(row);
         int partition = key.intPartition(row);
         LongPartition p = last;
-        if (p == null || p.partition != partition || !p.source.equals(source)) {
+        if (p == null || p.partitionText != null || p.partition != partition || !p.source.equals(source)) {
             p = longPartition(source, partition);
             last = p;
         }
-        long position = key.longPosition(row);
+        track(element, p, key.longPosition(row));
+    }
+
+    /**
+     * The same for text coordinates (silver) whose position is a short decimal number: the
+     * partition's tracker is found by the row's source and partition bytes.
+     */
+    private void processTextPartition(StreamRecord<RowData> element, RowData row, long position) {
+        StringData source = key.source(row);
+        StringData partition = key.textPartition(row);
+        LongPartition p = last;
+        if (p == null || !partition.equals(p.partitionText) || !p.source.equals(source)) {
+            String partitionKey = SourceRanges.partitionKey(source.toString(), partition.toString());
+            p = seenLong.get(partitionKey);
+            if (p == null) {
+                p = new LongPartition(StringData.fromString(source.toString()), -1,
+                        StringData.fromString(partition.toString()), partitionKey, committed.ranges(partitionKey));
+                seenLong.put(partitionKey, p);
+            }
+            last = p;
+        }
+        track(element, p, position);
+    }
+
+    private void track(StreamRecord<RowData> element, LongPartition p, long position) {
         p.lo = Math.min(p.lo, position);
         p.hi = Math.max(p.hi, position);
         if (p.covers(position, committed)) {
@@ -188,26 +219,34 @@ public final class ReplayGuard extends AbstractStreamOperator<RowData>
         String partitionKey = SourceRanges.partitionKey(source.toString(), Integer.toString(partition));
         LongPartition p = seenLong.get(partitionKey);
         if (p == null) {
-            p = new LongPartition(StringData.fromString(source.toString()), partition, partitionKey,
+            p = new LongPartition(StringData.fromString(source.toString()), partition, null, partitionKey,
                     committed.ranges(partitionKey));
             seenLong.put(partitionKey, p);
         }
         return p;
     }
 
-    /** One Kafka partition: the lowest and highest offsets seen, and the committed ranges as longs. */
+    /**
+     * One partition whose positions are longs (a Kafka partition, or a text partition while its
+     * positions are short decimals): the lowest and highest seen, and the committed ranges as longs.
+     */
     private static final class LongPartition {
         final StringData source;
+        /** The Kafka partition number; -1 for a text partition. */
         final int partition;
+        /** The text partition; null for a Kafka partition. */
+        final StringData partitionText;
         final String key;
         long lo = Long.MAX_VALUE;
         long hi = Long.MIN_VALUE;
         /** {lo, hi} pairs; null when a committed bound does not fit a long (then SourceRanges decides). */
         final long[] committed;
 
-        LongPartition(StringData source, int partition, String key, java.util.List<BigInteger[]> ranges) {
+        LongPartition(StringData source, int partition, StringData partitionText, String key,
+                java.util.List<BigInteger[]> ranges) {
             this.source = source;
             this.partition = partition;
+            this.partitionText = partitionText;
             this.key = key;
             long[] c = new long[ranges.size() * 2];
             boolean fits = true;
@@ -255,13 +294,18 @@ public final class ReplayGuard extends AbstractStreamOperator<RowData>
     }
 
     private void writeStamp(long checkpointId) throws IOException {
-        SourceRanges run = SourceRanges.empty();
-        seen.forEach((p, r) -> run.add(p, r[0], r[1]));
+        // A partition's lowest and highest position, whichever way they were tracked (a text partition
+        // can have long and longer positions both).
+        Map<String, BigInteger[]> bounds = new HashMap<>();
+        seen.forEach((p, r) -> bounds.put(p, r.clone()));
         for (LongPartition p : seenLong.values()) {
             if (p.seenAny()) {
-                run.add(p.key, BigInteger.valueOf(p.lo), BigInteger.valueOf(p.hi));
+                bounds.merge(p.key, new BigInteger[] {BigInteger.valueOf(p.lo), BigInteger.valueOf(p.hi)},
+                        (a, b) -> new BigInteger[] {a[0].min(b[0]), a[1].max(b[1])});
             }
         }
+        SourceRanges run = SourceRanges.empty();
+        bounds.forEach((p, r) -> run.add(p, r[0], r[1]));
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         String path = CommitWatermarks.stampPath(directory, jobId, checkpointId, subtask, parallelism);

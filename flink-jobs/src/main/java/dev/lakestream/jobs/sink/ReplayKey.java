@@ -5,6 +5,7 @@ import dev.lakestream.catalog.spec.TableSpec;
 
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.binary.BinaryStringData;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
@@ -101,6 +102,46 @@ public final class ReplayKey implements Serializable {
      */
     boolean intPartitionsAndLongPositions() {
         return partitionIsInt && positionIsLong;
+    }
+
+    /**
+     * Whether partitions and positions are text (silver, quarantine and late events): {@link
+     * ReplayGuard} then tracks positions that are short decimal numbers as longs ({@link
+     * #shortDecimalPosition}).
+     */
+    boolean textPartitionsAndPositions() {
+        return !partitionIsInt && !positionIsLong;
+    }
+
+    /** The partition; only when {@link #textPartitionsAndPositions()}. */
+    StringData textPartition(RowData row) {
+        return row.getString(partition);
+    }
+
+    /**
+     * The position when it is 1 to 18 ASCII digits (so it fits a long), read from the row's bytes;
+     * else -1, and {@link #position} decides. Only when {@link #textPartitionsAndPositions()} and the
+     * row {@link #hasCoordinates}.
+     */
+    long shortDecimalPosition(RowData row) {
+        StringData text = row.getString(position);
+        if (!(text instanceof BinaryStringData)) {
+            return -1;
+        }
+        BinaryStringData bytes = (BinaryStringData) text;
+        int length = bytes.getSizeInBytes();
+        if (length == 0 || length > 18) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = 0; i < length; i++) {
+            int digit = bytes.byteAt(i) - '0';
+            if (digit < 0 || digit > 9) {
+                return -1;
+            }
+            value = value * 10 + digit;
+        }
+        return value;
     }
 
     /** Whether the row has a source, a partition and a position (else it is not guarded). */

@@ -125,6 +125,52 @@ class ReplayGuardTest {
         }
     }
 
+    /**
+     * Silver-style text coordinates: short decimal positions take the long path, longer ones and
+     * non-numbers the general one, and a partition seen both ways is stamped as one range.
+     */
+    @Test
+    void textCoordinatesAreGuardedWhetherTheirPositionsFitALongOrNot() throws Exception {
+        TableSpec silver = QuarantineTable.spec("kafka_shop_quarantine");
+        Table text = catalog.createTable(TableIdentifier.of(Namespace.of("silver"), "text_coordinates"),
+                silver.schema(), PartitionSpec.unpartitioned());
+        String big = "100000000000000000000"; // 21 digits: beyond a long
+        text.newAppend().set(SourceRanges.SUMMARY_KEY,
+                "{\"shop|0\":[[\"0\",\"9\"]],\"shop|1\":[[\"" + big + "\",\"100000000000000000009\"]]}").commit();
+        ReplayGuard guard = new ReplayGuard(TableLoader.fromHadoopTable(text.location(), new Configuration()), "main",
+                ReplayKey.of(silver).orElseThrow(), text.io(), ReplayGuard.directory(text));
+        try (OneInputStreamOperatorTestHarness<RowData, RowData> harness = new OneInputStreamOperatorTestHarness<>(guard)) {
+            harness.open();
+            String[][] rows = {
+                {"0", "8"}, {"0", "10"}, {"0", "007"}, {"1", "100000000000000000005"}, {"0", "11"},
+                {"1", "100000000000000000010"}, {"0", "99999999999999999999"}, {"0", "x1"}, {"1", "3"},
+            };
+            for (String[] r : rows) {
+                GenericRowData row = new GenericRowData(silver.schema().columns().size());
+                row.setField(0, StringData.fromString("shop"));
+                row.setField(1, StringData.fromString(r[0]));
+                row.setField(2, StringData.fromString(r[1]));
+                harness.processElement(row, 0);
+            }
+            List<String> passed = new ArrayList<>();
+            for (Object o : harness.getOutput()) {
+                @SuppressWarnings("unchecked")
+                RowData row = ((StreamRecord<RowData>) o).getValue();
+                passed.add(row.getString(1) + "/" + row.getString(2));
+            }
+            assertThat(passed).containsExactly("0/10", "0/11", "1/100000000000000000010", "0/99999999999999999999",
+                    "0/x1", "1/3");
+
+            harness.snapshot(3, 1);
+            String jobId = harness.getEnvironment().getJobID().toString();
+            CommitWatermarks.Stamps stamps =
+                    CommitWatermarks.readStamps(text.io(), ReplayGuard.directory(text), jobId, 3);
+            assertThat(SourceRanges.fromJson(stamps.bySubtask.get(0))).isEqualTo(SourceRanges.empty()
+                    .add("shop|0", BigInteger.valueOf(7), new BigInteger("99999999999999999999"))
+                    .add("shop|1", BigInteger.valueOf(3), new BigInteger("100000000000000000010")));
+        }
+    }
+
     @Test
     void positionsThatAreNotNumbersAreNotGuarded() {
         TableSpec quarantine = QuarantineTable.spec("cdc_kafka_shop_quarantine");
@@ -138,6 +184,15 @@ class ReplayGuardTest {
         assertThat(key.position(row)).isNull();
         row.setField(2, StringData.fromString("42"));
         assertThat(key.position(row)).isEqualTo(BigInteger.valueOf(42));
+        assertThat(key.textPartitionsAndPositions()).isTrue();
+        assertThat(key.shortDecimalPosition(row)).isEqualTo(42L);
+        for (String position : new String[] {"", "pg:1", "-1", "1e3", "1234567890123456789", "\u0664\u0662"}) {
+            row.setField(2, StringData.fromString(position));
+            assertThat(key.shortDecimalPosition(row)).as("'%s' is left to the general path", position).isEqualTo(-1L);
+        }
+        row.setField(2, StringData.fromString("000123456789012345"));
+        assertThat(key.shortDecimalPosition(row)).isEqualTo(123456789012345L);
+        assertThat(ReplayKey.of(BRONZE).orElseThrow().textPartitionsAndPositions()).as("Kafka bronze").isFalse();
         assertThat(ReplayKey.of(dev.lakestream.catalog.tables.GoldTables.dailyRevenue(""))).as("gold aggregates").isEmpty();
     }
 }
