@@ -142,8 +142,10 @@ public final class EventValidator implements Serializable {
         List<FieldSpec> fields = schema.fields();
         JsonNode[] values = new JsonNode[fields.size()];
         try (JsonParser p = mapper().getFactory().createParser(payload)) {
-            // As the tree's reader: a repeated key is malformed, not the last value winning.
-            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            // A repeated key is malformed (the tree's reader detects it). Jackson's detection hashes every
+            // name into a set per object; here only declared names get this far, so a declared slot already
+            // filled is the repeat, and the tree words the rejection.
+            p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
@@ -152,6 +154,9 @@ public final class EventValidator implements Serializable {
                 Integer at = positions().get(p.currentName());
                 if (at == null) {
                     return null; // undeclared: kept in extra_fields, which the tree writes
+                }
+                if (values[at] != null) {
+                    return null; // repeated
                 }
                 JsonNode value = scalar(p, p.nextToken());
                 if (value == null) {
@@ -163,7 +168,7 @@ public final class EventValidator implements Serializable {
                 return null; // trailing tokens: the tree words the rejection
             }
         } catch (IOException e) {
-            return null; // malformed (a syntax error, a repeated key): the tree words the rejection
+            return null; // malformed: the tree words the rejection
         }
         GenericRowData row = new GenericRowData(fields.size() + SilverEventTable.TRAILING_COLUMNS);
         for (int i = 0; i < fields.size(); i++) {

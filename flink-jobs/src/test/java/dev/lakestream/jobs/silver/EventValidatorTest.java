@@ -137,6 +137,25 @@ class EventValidatorTest {
         assertThat(outcome.rejection().rule()).contains(rule);
     }
 
+    /** A key given twice is malformed wherever it is and whatever its values: never the last one winning. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "declared key at the end|,\"user_id\":42",
+        "declared key with another value|,\"page\":\"/home\"",
+        "declared optional key null twice|,\"user_agent\":null",
+        "undeclared key twice|,\"x\":1,\"x\":1",
+    })
+    void aRepeatedKeyInAnOtherwiseValidEventIsMalformed(String name, String extra) {
+        String payload = CLICK.substring(0, CLICK.length() - 1).replace(",\"user_agent\":\"okhttp/4.12\"",
+                name.contains("optional") ? ",\"user_agent\":null" : ",\"user_agent\":\"okhttp/4.12\"") + extra + "}";
+
+        assertThat(CLICKS.validRow(payload.getBytes(StandardCharsets.UTF_8))).as("left to the tree").isNull();
+        EventValidator.Outcome outcome = click(payload);
+        assertThat(outcome.isValid()).as(payload).isFalse();
+        assertThat(outcome.rejection().reason()).isEqualTo(QuarantineReason.MALFORMED_JSON);
+        assertThat(outcome.rejection().rule()).contains("Duplicate field");
+    }
+
     @Test
     void nullPayloadIsRejected() {
         Rejection rejection = click(null).rejection();
