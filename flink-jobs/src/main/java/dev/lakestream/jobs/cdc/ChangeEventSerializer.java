@@ -3,11 +3,10 @@ package dev.lakestream.jobs.cdc;
 import dev.lakestream.cdc.ChangeEvent;
 import dev.lakestream.cdc.ChangeOp;
 import dev.lakestream.cdc.SourcePosition;
+import dev.lakestream.jobs.serialization.SerializerTypeInfo;
 
-import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -33,7 +32,7 @@ public final class ChangeEventSerializer extends TypeSerializerSingleton<ChangeE
 
     /** The type of change-event streams. */
     public static TypeInformation<ChangeEvent> typeInfo() {
-        return new ChangeEventTypeInfo();
+        return new SerializerTypeInfo<>(ChangeEvent.class, INSTANCE);
     }
 
     @Override
@@ -107,73 +106,6 @@ public final class ChangeEventSerializer extends TypeSerializerSingleton<ChangeE
     public static final class Snapshot extends SimpleTypeSerializerSnapshot<ChangeEvent> {
         public Snapshot() {
             super(() -> INSTANCE);
-        }
-    }
-
-    /** {@link TypeInformation} of change events, made by {@link #typeInfo()}. */
-    static final class ChangeEventTypeInfo extends TypeInformation<ChangeEvent> {
-
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public boolean isBasicType() {
-            return false;
-        }
-
-        @Override
-        public boolean isTupleType() {
-            return false;
-        }
-
-        @Override
-        public int getArity() {
-            return 1;
-        }
-
-        @Override
-        public int getTotalFields() {
-            return 1;
-        }
-
-        @Override
-        public Class<ChangeEvent> getTypeClass() {
-            return ChangeEvent.class;
-        }
-
-        @Override
-        public boolean isKeyType() {
-            return false;
-        }
-
-        @Override
-        public TypeSerializer<ChangeEvent> createSerializer(SerializerConfig config) {
-            return INSTANCE;
-        }
-
-        @Override
-        @SuppressWarnings("deprecation")
-        public TypeSerializer<ChangeEvent> createSerializer(org.apache.flink.api.common.ExecutionConfig config) {
-            return INSTANCE;
-        }
-
-        @Override
-        public String toString() {
-            return "ChangeEvent";
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ChangeEventTypeInfo;
-        }
-
-        @Override
-        public int hashCode() {
-            return ChangeEventTypeInfo.class.hashCode();
-        }
-
-        @Override
-        public boolean canEqual(Object o) {
-            return o instanceof ChangeEventTypeInfo;
         }
     }
 }

@@ -4,7 +4,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.table.data.RowData;
 
 /** A silver clickstream event as the gold session windows read it. Serialized by {@link GoldEventSerializer}. */
-@TypeInfo(GoldEventTypeInfo.ClickEventFactory.class)
+@TypeInfo(GoldEventSerializer.ClicksTypeInfo.class)
 public final class ClickEvent extends GoldEvent {
 
     public long userId;

@@ -4,7 +4,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.table.data.RowData;
 
 /** A silver fulfillment event as the gold windows read it. Serialized by {@link GoldEventSerializer}. */
-@TypeInfo(GoldEventTypeInfo.FulfillmentEventFactory.class)
+@TypeInfo(GoldEventSerializer.FulfillmentTypeInfo.class)
 public final class FulfillmentEvent extends GoldEvent {
 
     public String facilityId;

@@ -1,5 +1,9 @@
 package dev.lakestream.jobs.gold;
 
+import dev.lakestream.jobs.serialization.SerializerTypeInfo;
+
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
@@ -8,6 +12,8 @@ import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
+import java.lang.reflect.Type;
+import java.util.Map;
 
 /**
  * Serializes a gold event on its hop from silver's deduplication to the gold operators (keyed by
@@ -174,6 +180,22 @@ public abstract class GoldEventSerializer<T extends GoldEvent> extends TypeSeria
     public static final class FulfillmentSnapshot extends SimpleTypeSerializerSnapshot<FulfillmentEvent> {
         public FulfillmentSnapshot() {
             super(() -> Fulfillment.INSTANCE);
+        }
+    }
+
+    /** Named by {@link ClickEvent}'s {@code @TypeInfo}, so Flink's type extraction finds {@link Clicks}. */
+    public static final class ClicksTypeInfo extends TypeInfoFactory<ClickEvent> {
+        @Override
+        public TypeInformation<ClickEvent> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+            return new SerializerTypeInfo<>(ClickEvent.class, Clicks.INSTANCE);
+        }
+    }
+
+    /** Named by {@link FulfillmentEvent}'s {@code @TypeInfo}, so Flink's type extraction finds {@link Fulfillment}. */
+    public static final class FulfillmentTypeInfo extends TypeInfoFactory<FulfillmentEvent> {
+        @Override
+        public TypeInformation<FulfillmentEvent> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+            return new SerializerTypeInfo<>(FulfillmentEvent.class, Fulfillment.INSTANCE);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.lakestream.jobs.gold;
 
+import dev.lakestream.jobs.serialization.SerializerTypeInfo;
+
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -75,7 +77,7 @@ class GoldEventSerializerTest {
 
     @Test
     void flinkFindsTheSerializersThroughTheClasses() {
-        assertThat(TypeInformation.of(ClickEvent.class)).isInstanceOf(GoldEventTypeInfo.class);
+        assertThat(TypeInformation.of(ClickEvent.class)).isInstanceOf(SerializerTypeInfo.class);
         assertThat(TypeInformation.of(ClickEvent.class).createSerializer(new SerializerConfigImpl()))
                 .isSameAs(GoldEventSerializer.Clicks.INSTANCE);
         assertThat(TypeInformation.of(FulfillmentEvent.class).createSerializer(new SerializerConfigImpl()))
