@@ -177,7 +177,7 @@ public final class ReplayGuard extends AbstractStreamOperator<RowData>
         int partition = key.intPartition(row);
         LongPartition p = last;
         if (p == null || p.partitionText != null || p.partition != partition || !p.source.equals(source)) {
-            p = longPartition(source, partition);
+            p = tracker(source, partition, null);
             last = p;
         }
         track(element, p, key.longPosition(row));
@@ -192,13 +192,7 @@ public final class ReplayGuard extends AbstractStreamOperator<RowData>
         StringData partition = key.textPartition(row);
         LongPartition p = last;
         if (p == null || !partition.equals(p.partitionText) || !p.source.equals(source)) {
-            String partitionKey = SourceRanges.partitionKey(source.toString(), partition.toString());
-            p = seenLong.get(partitionKey);
-            if (p == null) {
-                p = new LongPartition(StringData.fromString(source.toString()), -1,
-                        StringData.fromString(partition.toString()), partitionKey, committed.ranges(partitionKey));
-                seenLong.put(partitionKey, p);
-            }
+            p = tracker(source, -1, partition);
             last = p;
         }
         track(element, p, position);
@@ -215,11 +209,15 @@ public final class ReplayGuard extends AbstractStreamOperator<RowData>
         output.collect(element);
     }
 
-    private LongPartition longPartition(StringData source, int partition) {
-        String partitionKey = SourceRanges.partitionKey(source.toString(), Integer.toString(partition));
+    /** The tracker of a Kafka partition ({@code partitionText} null) or of a text partition, made on first sight. */
+    private LongPartition tracker(StringData source, int partition, StringData partitionText) {
+        String partitionKey = SourceRanges.partitionKey(source.toString(),
+                partitionText == null ? Integer.toString(partition) : partitionText.toString());
         LongPartition p = seenLong.get(partitionKey);
         if (p == null) {
-            p = new LongPartition(StringData.fromString(source.toString()), partition, null, partitionKey,
+            // Copies: the row's strings may point into a buffer the next record reuses.
+            p = new LongPartition(StringData.fromString(source.toString()), partition,
+                    partitionText == null ? null : StringData.fromString(partitionText.toString()), partitionKey,
                     committed.ranges(partitionKey));
             seenLong.put(partitionKey, p);
         }
