@@ -57,7 +57,6 @@ public final class DeduplicateEvents extends KeyedProcessFunction<String, RowDat
     private transient Counter duplicates;
     private transient Counter lookupsSkipped;
     private transient SeenIdsFilter filter;
-    private transient long saturationsReported;
 
     public DeduplicateEvents(Duration ttl, int filterIdsPerGeneration) {
         if (filterIdsPerGeneration < 0) {
@@ -111,28 +110,21 @@ public final class DeduplicateEvents extends KeyedProcessFunction<String, RowDat
     @Override
     public void processElement(RowData row, Context ctx, Collector<RowData> collector) throws Exception {
         long now = ctx.timerService().currentProcessingTime();
-        // The filter takes the id whatever the state says: a copy adds nothing, a new id must be in it.
-        if (filter != null && filter.addIfNew(ctx.getCurrentKey(), now)) {
+        if (filter != null && !filter.mightContain(ctx.getCurrentKey(), now)) {
             lookupsSkipped.inc();
         } else if (firstSeen.value() != null) {
             duplicates.inc();
-            reportSaturation();
             return;
         }
         firstSeen.update(now);
-        out.inc();
-        collector.collect(row);
-        reportSaturation();
-    }
-
-    private void reportSaturation() {
-        if (filter != null && filter.saturations() > saturationsReported) {
-            saturationsReported = filter.saturations();
+        if (filter != null && filter.add(ctx.getCurrentKey(), now)) {
             LOG.warn("More than {} x {} new event ids within {} ({}): the id filter stops answering until {} and every"
                             + " id is looked up in state until then; raise {} to keep it",
                     SeenIdsFilter.MAX_GENERATIONS, filterIdsPerGeneration, SilverOptions.DEDUP_TTL.key(), ttl,
                     java.time.Instant.ofEpochMilli(filter.trustedFromMillis()), SilverOptions.DEDUP_FILTER_IDS.key());
         }
+        out.inc();
+        collector.collect(row);
     }
 
     /**

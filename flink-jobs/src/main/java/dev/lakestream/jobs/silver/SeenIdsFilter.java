@@ -72,42 +72,13 @@ final class SeenIdsFilter {
 
     /** @return whether this insertion ran out of generations (the filter stops answering for one TTL) */
     boolean add(String id, long nowMillis) {
-        insert(id, nowMillis);
-        return rotateIfFull(nowMillis);
-    }
-
-    /**
-     * Adds {@code id} and tells whether it certainly was not in the filter before: one hash of the id
-     * where {@link #mightContain} and then {@link #add} take two. The current generation's bits changed
-     * only if it lacked the id; the older generations are asked as in {@link #mightContain}.
-     */
-    boolean addIfNew(String id, long nowMillis) {
-        boolean changed = insert(id, nowMillis);
-        boolean certainlyNew = changed && nowMillis >= trustedFromMillis && !inOlderGeneration(id);
-        rotateIfFull(nowMillis);
-        return certainlyNew;
-    }
-
-    private boolean insert(String id, long nowMillis) {
         Generation current = generations.peekFirst();
-        current.count++;
+        current.ids.put(id);
         current.lastInsertMillis = Math.max(current.lastInsertMillis, nowMillis);
-        return current.ids.put(id);
-    }
-
-    private boolean inOlderGeneration(String id) {
-        Iterator<Generation> it = generations.iterator();
-        it.next();
-        while (it.hasNext()) {
-            if (it.next().ids.mightContain(id)) {
-                return true;
-            }
+        if (++current.count >= idsPerGeneration) {
+            return startGeneration(nowMillis);
         }
         return false;
-    }
-
-    private boolean rotateIfFull(long nowMillis) {
-        return generations.peekFirst().count >= idsPerGeneration && startGeneration(nowMillis);
     }
 
     private boolean startGeneration(long nowMillis) {

@@ -68,20 +68,6 @@ class SeenIdsFilterTest {
     }
 
     @Test
-    void addIfNewIsTrueOnlyForAnIdNoGenerationHasSeen() {
-        SeenIdsFilter filter = new SeenIdsFilter(2, TTL, T0);
-        assertThat(filter.addIfNew("a", T0)).isTrue();
-        assertThat(filter.addIfNew("a", T0)).isFalse(); // full now: a second generation starts
-        assertThat(filter.generations()).isEqualTo(2);
-        assertThat(filter.addIfNew("a", T0)).as("held by the older generation").isFalse();
-        assertThat(filter.addIfNew("b", T0)).isTrue();
-
-        SeenIdsFilter untrusted = new SeenIdsFilter(100, TTL, T0 + 10);
-        assertThat(untrusted.addIfNew("c", T0)).isFalse();
-        assertThat(untrusted.mightContain("c", T0 + 10)).isTrue();
-    }
-
-    @Test
     void beforeItIsTrustedEveryIdIsAMaybe() {
         SeenIdsFilter filter = new SeenIdsFilter(100, TTL, T0 + 10);
 
