@@ -48,9 +48,10 @@ public final class SilverJob {
         sink.write(dataset.quarantineTable(), valid.getSideOutput(ValidateEvents.QUARANTINE));
         DataStream<RowData> unique =
                 valid.keyBy(new EventIdSelector())
-                        .transform("Deduplicate " + dataset.name(), silverType, new DeduplicateEvents.Operator(
-                                new DeduplicateEvents(settings.dedupTtl(), settings.dedupFilterIds())))
-                        .uid(dedupUid(dataset));
+                        .process(new DeduplicateEvents(settings.dedupTtl()))
+                        .returns(silverType)
+                        .uid(dedupUid(dataset))
+                        .name("Deduplicate " + dataset.name());
         sink.write(dataset.silverTable(), unique);
         return unique;
     }

@@ -56,18 +56,6 @@ public final class SilverOptions {
                             "How long an event id is remembered (RocksDB keyed state with TTL, processing time) to drop"
                                     + " later copies of the same event. Longer catches later retries and costs state.");
 
-    public static final ConfigOption<Integer> DEDUP_FILTER_IDS =
-            ConfigOptions.key("silver.dedup-filter.ids-per-generation")
-                    .intType()
-                    .defaultValue(2_000_000)
-                    .withDescription(
-                            "Deduplication keeps a Bloom filter of the event ids it stored, on the heap of each subtask,"
-                                    + " so that a new id costs no RocksDB lookup. It holds up to 4 generations of this"
-                                    + " many ids (about 2.3 MiB each at the default); a generation is dropped once its"
-                                    + " ids are past silver.dedup-ttl. If a subtask sees more new ids within the TTL,"
-                                    + " the filter steps aside for one TTL and every id is looked up (correct, slower;"
-                                    + " logged as a warning). Rebuilt from the state's ids on every start. 0 turns it off.");
-
     public static final ConfigOption<MemorySize> MAX_PAYLOAD_SIZE =
             ConfigOptions.key("silver.max-payload-size")
                     .memoryType()
@@ -79,8 +67,7 @@ public final class SilverOptions {
     private SilverOptions() {}
 
     public static List<ConfigOption<?>> all() {
-        return List.of(CLICKSTREAM_SOURCE, CLICKSTREAM_TABLE, FULFILLMENT_SOURCE, FULFILLMENT_TABLE, DEDUP_TTL, DEDUP_FILTER_IDS,
-                MAX_PAYLOAD_SIZE);
+        return List.of(CLICKSTREAM_SOURCE, CLICKSTREAM_TABLE, FULFILLMENT_SOURCE, FULFILLMENT_TABLE, DEDUP_TTL, MAX_PAYLOAD_SIZE);
     }
 
     /** The dataset each configured source feeds, in declaration order. */
@@ -128,10 +115,6 @@ public final class SilverOptions {
         }
         if (config.get(DEDUP_TTL).isNegative() || config.get(DEDUP_TTL).isZero()) {
             problems.add("invalid value for key '" + DEDUP_TTL.key() + "': must be positive, e.g. '24 h'");
-        }
-        if (config.get(DEDUP_FILTER_IDS) < 0) {
-            problems.add("invalid value for key '" + DEDUP_FILTER_IDS.key() + "': must be 0 (off) or a positive number"
-                    + " of ids, e.g. '2000000'");
         }
         if (config.get(MAX_PAYLOAD_SIZE).getBytes() <= 0) {
             problems.add("invalid value for key '" + MAX_PAYLOAD_SIZE.key() + "': must be positive, e.g. '256 kb'");
