@@ -27,8 +27,10 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -59,12 +61,14 @@ import java.util.Map;
  * whole numbers written as {@code 7.0} become {@code 7}, timestamps become UTC. Undeclared fields
  * never fail a record: they are kept, as a JSON object, in the silver column {@code extra_fields}.
  *
- * <p>Two paths, one outcome: a payload that is one JSON object of declared fields with scalar
- * values that all pass is read token by token into its row ({@link #validRow}), without building
- * Jackson's tree of it (a map and a node per field; a third of validation's CPU). Anything else (a
- * rejection, undeclared fields, containers, syntax errors) goes through the tree ({@link
- * #validateTree}), which words every rejection and writes {@code extra_fields}; the fast path only
- * ever answers what the tree would, and leaves the rest to it.
+ * <p>Three paths, one outcome. A payload that is one flat JSON object of declared fields, in
+ * printable ASCII without escapes, whose values all pass, is read straight from its bytes ({@link
+ * #scannedRow}, {@link FlatJsonScanner}): its strings become the row's UTF-8 strings without a
+ * {@code String} in between. One with other characters or number forms is read token by token by
+ * Jackson ({@link #validRow}), without building Jackson's tree of it (a map and a node per field; a
+ * third of validation's CPU). Anything else (a rejection, undeclared fields, containers, syntax
+ * errors) goes through the tree ({@link #validateTree}), which words every rejection and writes
+ * {@code extra_fields}. The first two only ever answer what the tree would, and leave the rest to it.
  */
 public final class EventValidator implements Serializable {
 
@@ -82,6 +86,8 @@ public final class EventValidator implements Serializable {
     private transient ObjectMapper mapper;
     /** Declared field name to its position in {@link EventSchema#fields()}. */
     private transient Map<String, Integer> positions;
+    /** What {@link #scannedRow} read per declared field: kind (0: absent), value bytes, number. */
+    private transient Scanned scanned;
 
     public EventValidator(EventSchema schema, long maxPayloadBytes) {
         this.schema = schema;
@@ -125,11 +131,62 @@ public final class EventValidator implements Serializable {
         if (payload.length == 0) {
             return reject(QuarantineReason.MALFORMED_JSON, null, "payload is empty", null);
         }
-        GenericRowData row = validRow(payload);
+        GenericRowData row = scannedRow(payload);
+        if (row == null) {
+            row = validRow(payload);
+        }
         if (row != null) {
             return new Outcome(withCoordinates(row, schema.fields().size(), null, record), null);
         }
         return validateTree(record, payload);
+    }
+
+    /**
+     * The silver row of a payload that {@link FlatJsonScanner} reads whole, whose fields are all
+     * declared and whose values pass every rule; null for anything else, which {@link #validRow} and
+     * {@link #validateTree} then decide. Every accepted value equals what {@link FieldValues#convert}
+     * makes of the same JSON value (strings trimmed of spaces, codes upper-cased, empty as absent).
+     */
+    GenericRowData scannedRow(byte[] payload) {
+        Scanned at = scanned();
+        FlatJsonScanner scan = at.scanner;
+        if (!scan.begin(payload)) {
+            return null;
+        }
+        List<FieldSpec> fields = schema.fields();
+        Arrays.fill(at.kinds, (byte) 0);
+        int expected = 0;
+        int step;
+        while ((step = scan.next()) == FlatJsonScanner.FIELD) {
+            int i = at.declared(scan, expected);
+            if (i < 0 || at.kinds[i] != 0) {
+                return null; // undeclared (extra_fields) or repeated (malformed): the tree's to word
+            }
+            at.kinds[i] = scan.kind;
+            at.starts[i] = scan.valueStart;
+            at.ends[i] = scan.valueEnd;
+            at.numbers[i] = scan.number;
+            expected = i + 1;
+        }
+        if (step != FlatJsonScanner.END) {
+            return null;
+        }
+        GenericRowData row = new GenericRowData(fields.size() + SilverEventTable.TRAILING_COLUMNS);
+        for (int i = 0; i < fields.size(); i++) {
+            Object value = at.value(fields.get(i), i, payload);
+            if (value == Scanned.UNDECIDED) {
+                return null;
+            }
+            row.setField(i, value);
+        }
+        return row;
+    }
+
+    private Scanned scanned() {
+        if (scanned == null) {
+            scanned = new Scanned(schema.fields());
+        }
+        return scanned;
     }
 
     /**
@@ -307,6 +364,122 @@ public final class EventValidator implements Serializable {
         return oneLine.length() <= MAX_DETAIL_CHARS ? oneLine : oneLine.substring(0, MAX_DETAIL_CHARS) + "...";
     }
 
+    /** The declared fields' values as {@link #scannedRow} found them in one payload; reused per record. */
+    private static final class Scanned {
+
+        /** A value {@link #scannedRow} leaves to the other paths (a rejection, or a form it does not convert). */
+        static final Object UNDECIDED = new Object();
+
+        final FlatJsonScanner scanner = new FlatJsonScanner();
+        /** Declared names as ASCII bytes; null for a name with other characters (never matched here). */
+        final byte[][] names;
+        final byte[] kinds;
+        final int[] starts;
+        final int[] ends;
+        final long[] numbers;
+
+        Scanned(List<FieldSpec> fields) {
+            names = new byte[fields.size()][];
+            for (int i = 0; i < names.length; i++) {
+                String name = fields.get(i).name();
+                names[i] = StandardCharsets.US_ASCII.newEncoder().canEncode(name) ? name.getBytes(StandardCharsets.US_ASCII) : null;
+            }
+            kinds = new byte[names.length];
+            starts = new int[names.length];
+            ends = new int[names.length];
+            numbers = new long[names.length];
+        }
+
+        /** The position of the field just scanned, trying {@code expected} first (events keep their order); -1 if undeclared. */
+        int declared(FlatJsonScanner scan, int expected) {
+            if (expected < names.length && names[expected] != null && scan.nameIs(names[expected])) {
+                return expected;
+            }
+            for (int i = 0; i < names.length; i++) {
+                if (i != expected && names[i] != null && scan.nameIs(names[i])) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /** Field {@code i}'s internal Flink value, as {@link FieldValues#convert} makes it, or {@link #UNDECIDED}. */
+        Object value(FieldSpec field, int i, byte[] payload) {
+            byte kind = kinds[i];
+            int start = starts[i];
+            int end = ends[i];
+            if (kind == FlatJsonScanner.STRING) {
+                // String.trim() of printable ASCII: only spaces are at or below ' '.
+                while (start < end && payload[start] == ' ') {
+                    start++;
+                }
+                while (end > start && payload[end - 1] == ' ') {
+                    end--;
+                }
+                if (start == end) {
+                    kind = 0; // an empty string counts as absent
+                }
+            }
+            if (kind == 0 || kind == FlatJsonScanner.NULL) {
+                return field.isRequired() ? UNDECIDED : null;
+            }
+            switch (field.type()) {
+                case STRING:
+                    if (kind != FlatJsonScanner.STRING || end - start > field.maxLength()) {
+                        return UNDECIDED;
+                    }
+                    return StringData.fromBytes(Arrays.copyOfRange(payload, start, end));
+                case CODE:
+                    return code(field, payload, kind, start, end);
+                case LONG:
+                    return kind == FlatJsonScanner.NUMBER && FieldValues.within(field, numbers[i], Long.MIN_VALUE, Long.MAX_VALUE)
+                            ? (Object) numbers[i] : UNDECIDED;
+                case INT:
+                    return kind == FlatJsonScanner.NUMBER && FieldValues.within(field, numbers[i], Integer.MIN_VALUE, Integer.MAX_VALUE)
+                            ? (Object) (int) numbers[i] : UNDECIDED;
+                case TIMESTAMP:
+                    return timestamp(field, payload, kind, start, end, numbers[i]);
+                default:
+                    return UNDECIDED;
+            }
+        }
+
+        private static Object code(FieldSpec field, byte[] payload, byte kind, int start, int end) {
+            if (kind != FlatJsonScanner.STRING || end - start > field.maxLength()) {
+                return UNDECIDED;
+            }
+            byte[] code = Arrays.copyOfRange(payload, start, end);
+            for (int k = 0; k < code.length; k++) {
+                if (code[k] >= 'a' && code[k] <= 'z') {
+                    code[k] -= 'a' - 'A'; // toUpperCase(Locale.ROOT) of ASCII
+                }
+            }
+            if (!field.allowed().isEmpty() && !field.allowed().contains(new String(code, StandardCharsets.US_ASCII))) {
+                return UNDECIDED;
+            }
+            return StringData.fromBytes(code);
+        }
+
+        private static Object timestamp(FieldSpec field, byte[] payload, byte kind, int start, int end, long number) {
+            Instant instant;
+            if (kind == FlatJsonScanner.STRING) {
+                try {
+                    instant = OffsetTimestamps.parse(new String(payload, start, end - start, StandardCharsets.US_ASCII));
+                } catch (DateTimeParseException e) {
+                    return UNDECIDED;
+                }
+            } else if (kind == FlatJsonScanner.NUMBER && FieldValues.within(field, number, Long.MIN_VALUE, Long.MAX_VALUE)) {
+                instant = Instant.ofEpochMilli(number);
+            } else {
+                return UNDECIDED;
+            }
+            if (instant.isBefore(EARLIEST_EVENT_TIME) || !instant.isBefore(LATEST_EVENT_TIME)) {
+                return UNDECIDED;
+            }
+            return TimestampData.fromInstant(instant);
+        }
+    }
+
     /** Per-type conversion of one declared field's JSON value. */
     static final class FieldValues {
 
@@ -373,9 +546,19 @@ public final class EventValidator implements Serializable {
             return value;
         }
 
+        /** Whether {@code value} is within the field's bounds and its type's. */
+        static boolean within(FieldSpec field, long value, long typeMin, long typeMax) {
+            long min = field.min() == null ? typeMin : Math.max(typeMin, field.min());
+            long max = field.max() == null ? typeMax : Math.min(typeMax, field.max());
+            return value >= min && value <= max;
+        }
+
         private static long whole(FieldSpec field, JsonNode node, long typeMin, long typeMax) throws Invalid {
             if (!node.isNumber()) {
                 throw wrongType(field, "a whole number", node);
+            }
+            if (node.isIntegralNumber() && node.canConvertToLong() && within(field, node.longValue(), typeMin, typeMax)) {
+                return node.longValue(); // the common case, without a BigInteger
             }
             BigInteger value;
             if (node.isIntegralNumber()) {

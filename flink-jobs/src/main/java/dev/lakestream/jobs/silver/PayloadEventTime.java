@@ -9,13 +9,15 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
 import org.apache.flink.table.data.RowData;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 
 /**
  * The event time of a bronze row of an event stream, read at the source so that watermarks are
  * generated per Kafka partition or Kinesis shard: the payload's event-time field (ISO-8601 with
- * offset, or epoch millis), found by a streaming scan of the top-level JSON object.
+ * offset, or epoch millis), found by a streaming scan of the top-level JSON object: straight from
+ * the bytes while the object is in {@link FlatJsonScanner}'s form, else by Jackson, from the start.
  *
  * <p>A record without a readable event time (it will be quarantined), or with one more than a day
  * ahead of the wall clock (a broken client clock), gets {@link Long#MIN_VALUE}: it never moves the
@@ -30,6 +32,9 @@ public final class PayloadEventTime implements SerializableTimestampAssigner<Row
     private final int payloadField;
     private final String field;
     private transient JsonFactory json;
+    private transient FlatJsonScanner scanner;
+    /** {@link #field} as ASCII bytes; null if it has other characters (then Jackson always reads). */
+    private transient byte[] fieldBytes;
     /** Wall clock plus {@link #MAX_AHEAD} when last read: the clock is read again only for times past it. */
     private transient long aheadLimit;
 
@@ -63,6 +68,51 @@ public final class PayloadEventTime implements SerializableTimestampAssigner<Row
         if (payload == null) {
             return Long.MIN_VALUE;
         }
+        if (scanner == null) {
+            scanner = new FlatJsonScanner();
+            fieldBytes = StandardCharsets.US_ASCII.newEncoder().canEncode(field) ? field.getBytes(StandardCharsets.US_ASCII) : null;
+        }
+        FlatJsonScanner scan = scanner;
+        if (fieldBytes != null && scan.begin(payload)) {
+            int step;
+            while ((step = scan.next()) == FlatJsonScanner.FIELD) {
+                if (scan.nameIs(fieldBytes)) {
+                    return scannedTime(scan);
+                }
+            }
+            if (step == FlatJsonScanner.END) {
+                return Long.MIN_VALUE; // a whole object without the field
+            }
+        }
+        return jacksonOf(payload);
+    }
+
+    /** The first field of that name decides, as in {@link #jacksonOf}. */
+    private static long scannedTime(FlatJsonScanner scan) {
+        if (scan.kind == FlatJsonScanner.NUMBER) {
+            return scan.number;
+        }
+        if (scan.kind != FlatJsonScanner.STRING) {
+            return Long.MIN_VALUE;
+        }
+        byte[] in = scan.payload();
+        int start = scan.valueStart;
+        int end = scan.valueEnd;
+        while (start < end && in[start] == ' ') {
+            start++;
+        }
+        while (end > start && in[end - 1] == ' ') {
+            end--;
+        }
+        try {
+            return OffsetTimestamps.parse(new String(in, start, end - start, StandardCharsets.US_ASCII)).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    /** {@link #of} by Jackson's streaming parser, for payloads outside {@link FlatJsonScanner}'s form. */
+    long jacksonOf(byte[] payload) throws IOException {
         if (json == null) {
             json = new JsonFactory();
         }

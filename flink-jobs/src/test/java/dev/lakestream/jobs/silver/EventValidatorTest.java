@@ -150,6 +150,7 @@ class EventValidatorTest {
                 name.contains("optional") ? ",\"user_agent\":null" : ",\"user_agent\":\"okhttp/4.12\"") + extra + "}";
 
         assertThat(CLICKS.validRow(payload.getBytes(StandardCharsets.UTF_8))).as("left to the tree").isNull();
+        assertThat(CLICKS.scannedRow(payload.getBytes(StandardCharsets.UTF_8))).as("left to the tree").isNull();
         EventValidator.Outcome outcome = click(payload);
         assertThat(outcome.isValid()).as(payload).isFalse();
         assertThat(outcome.rejection().reason()).isEqualTo(QuarantineReason.MALFORMED_JSON);
@@ -261,6 +262,7 @@ class EventValidatorTest {
     void theFastPathGivesTheTreesOutcomeForEveryGeneratedEvent() {
         DomainEventGenerator generator = new DomainEventGenerator(20261123L, java.time.Instant.parse("2026-11-20T09:00:00Z"));
         int fast = 0;
+        int scanned = 0;
         int total = 0;
         for (boolean clicks : new boolean[] {true, false}) {
             EventValidator validator = new EventValidator(clicks ? ClickstreamEvents.SCHEMA : FulfillmentEvents.SCHEMA, 512 * 1024);
@@ -279,11 +281,111 @@ class EventValidatorTest {
                 } else {
                     assertThat(outcome.rejection()).usingRecursiveComparison().isEqualTo(tree.rejection());
                 }
-                if (validator.validRow(event.value) != null) {
+                GenericRowData tokens = validator.validRow(event.value);
+                if (tokens != null) {
                     fast++;
+                    assertThat(declared(tokens)).isEqualTo(declared(tree.row()));
+                }
+                GenericRowData bytes = validator.scannedRow(event.value);
+                if (bytes != null) {
+                    scanned++;
+                    assertThat(declared(bytes)).as(new String(event.value, StandardCharsets.UTF_8)).isEqualTo(declared(tree.row()));
                 }
             }
         }
         assertThat(fast).as("answered without the tree, of %d", total).isGreaterThan(total * 8 / 10);
+        assertThat(scanned).as("answered from the bytes, of %d", total).isGreaterThan(total * 8 / 10);
+    }
+
+    /**
+     * Every form at the edge of what the byte scan reads (whitespace, number forms, literals, escapes,
+     * characters outside printable ASCII, control characters, broken syntax) gets the tree's outcome,
+     * row or worded rejection alike; the scan answers only the forms it reads and leaves the rest.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        // case | replace | with | the scan answers
+        "as generated|||true",
+        "whitespace around every token|{\"event_id\":\"c-1\",|`{ \"event_id\" :\t\"c-1\" ,\n`|true",
+        "whitespace after the object|okhttp/4.12\"}|`okhttp/4.12\"} \r\n`|true",
+        "data after the object|okhttp/4.12\"}|okhttp/4.12\"}x|false",
+        "fields out of order|{\"event_id\":\"c-1\",\"user_id\":42,|{\"user_id\":42,\"event_id\":\"c-1\",|true",
+        "negative zero|\"user_id\":42|\"user_id\":-0|false",
+        "below the minimum|\"user_id\":42|\"user_id\":-5|false",
+        "leading zero|\"user_id\":42|\"user_id\":042|false",
+        "eighteen digits|\"user_id\":42|\"user_id\":123456789012345678|true",
+        "nineteen digits|\"user_id\":42|\"user_id\":1234567890123456789|false",
+        "beyond a long|\"user_id\":42|\"user_id\":92233720368547758070|false",
+        "long minimum|\"user_id\":42|\"user_id\":-9223372036854775808|false",
+        "whole number with a fraction|\"user_id\":42|\"user_id\":42.0|false",
+        "fraction|\"user_id\":42|\"user_id\":42.5|false",
+        "exponent|\"user_id\":42|\"user_id\":4e1|false",
+        "minus alone|\"user_id\":42|\"user_id\":-|false",
+        "number as a string|\"user_id\":42|\"user_id\":\"42\"|false",
+        "boolean|\"user_id\":42|\"user_id\":true|false",
+        "broken literal|\"session_hint\":\"s-42-1\"|\"session_hint\":nul|false",
+        "literal run on|\"session_hint\":\"s-42-1\"|\"session_hint\":nullx|false",
+        "number run on|\"user_id\":42|\"user_id\":42x|false",
+        "optional null|\"session_hint\":\"s-42-1\"|\"session_hint\":null|true",
+        "optional empty|\"session_hint\":\"s-42-1\"|`\"session_hint\":\"  \"`|true",
+        "optional absent|\"session_hint\":\"s-42-1\",||true",
+        "required empty|\"page\":\"/cart\"|\"page\":\"\"|false",
+        "required null|\"page\":\"/cart\"|\"page\":null|false",
+        "required absent|\"page\":\"/cart\",||false",
+        "spaces trimmed|\"page\":\"/cart\"|`\"page\":\"  /cart \"`|true",
+        "code mixed case|add_to_cart|Add_To_Cart|true",
+        "code with spaces|add_to_cart|` view `|true",
+        "code not allowed|add_to_cart|buy|false",
+        "escaped quote|\"page\":\"/cart\"|\"page\":\"/ca\\\"rt\"|false",
+        "escaped unicode|\"page\":\"/cart\"|\"page\":\"/caf\\u00e9\"|false",
+        "raw UTF-8|\"page\":\"/cart\"|\"page\":\"/café\"|false",
+        "raw tab in a string|\"page\":\"/cart\"|\"page\":\"/ca\trt\"|false",
+        "escaped name|\"event_id\"|\"event\\u005fid\"|false",
+        "epoch millis|\"2026-11-20T09:00:01Z\"|1763629201000|true",
+        "epoch millis too early|\"2026-11-20T09:00:01Z\"|946684799999|false",
+        "time with an offset|2026-11-20T09:00:01Z|2026-11-20T10:00:01+01:00|true",
+        "time without an offset|2026-11-20T09:00:01Z|2026-11-20T09:00:01|false",
+        "time out of range|2026-11-20T09:00:01Z|2100-01-01T00:00:00Z|false",
+        "undeclared field|{\"event_id\"|{\"x\":1,\"event_id\"|false",
+        "nested value|\"session_hint\":\"s-42-1\"|\"session_hint\":{\"a\":1}|false",
+        "missing comma|,\"page\"|` \"page\"`|false",
+        "trailing comma|okhttp/4.12\"}|okhttp/4.12\",}|false",
+        "missing colon|\"page\":|`\"page\" `|false",
+        "unterminated|okhttp/4.12\"}|okhttp/4.12|false",
+        "empty object|*|{}|false",
+        "empty object and whitespace|*|` { } `|false",
+        "array|*|[1]|false",
+        "only whitespace|*|`  `|false",
+    })
+    void theByteScanGivesTheTreesOutcomeAtItsEdges(String name, String replace, String with, boolean scans) {
+        String payload = replace == null ? CLICK : "*".equals(replace) ? with : CLICK.replace(replace, with == null ? "" : with);
+        if (replace != null) {
+            assertThat(payload).as("the case changes the event").isNotEqualTo(CLICK);
+        }
+        byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+        RawRecord in = record(payload);
+
+        EventValidator.Outcome outcome = CLICKS.validate(in);
+        EventValidator.Outcome tree = CLICKS.validateTree(in, bytes);
+        assertThat(outcome.isValid()).as(payload).isEqualTo(tree.isValid());
+        if (tree.isValid()) {
+            assertThat(outcome.row()).isEqualTo(tree.row());
+        } else {
+            assertThat(outcome.rejection()).usingRecursiveComparison().isEqualTo(tree.rejection());
+        }
+        GenericRowData scanned = CLICKS.scannedRow(bytes);
+        assertThat(scanned != null).as("answered from the bytes: " + payload).isEqualTo(scans);
+        if (scanned != null) {
+            assertThat(declared(scanned)).isEqualTo(declared(tree.row()));
+        }
+    }
+
+    /** The declared fields' values of a silver row (the coordinates after them are added by {@code validate}). */
+    private static java.util.List<Object> declared(GenericRowData row) {
+        java.util.List<Object> values = new java.util.ArrayList<>();
+        for (int i = 0; i < row.getArity() - dev.lakestream.catalog.tables.SilverEventTable.TRAILING_COLUMNS; i++) {
+            values.add(row.getField(i));
+        }
+        return values;
     }
 }
