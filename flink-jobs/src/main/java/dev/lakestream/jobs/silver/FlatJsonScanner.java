@@ -77,12 +77,7 @@ final class FlatJsonScanner {
         if (first) {
             first = false;
         } else {
-            if (b != ',') {
-                return GIVE_UP;
-            }
-            pos++;
-            skipWhitespace();
-            if (pos >= in.length) {
+            if (b != ',' || !stepOverWhitespace()) {
                 return GIVE_UP;
             }
             b = in[pos];
@@ -93,12 +88,7 @@ final class FlatJsonScanner {
         nameStart = valueStart;
         nameEnd = valueEnd;
         skipWhitespace();
-        if (pos >= in.length || in[pos] != ':') {
-            return GIVE_UP;
-        }
-        pos++;
-        skipWhitespace();
-        if (pos >= in.length) {
+        if (pos >= in.length || in[pos] != ':' || !stepOverWhitespace()) {
             return GIVE_UP;
         }
         b = in[pos];
@@ -204,6 +194,13 @@ final class FlatJsonScanner {
         }
         pos += word.length;
         return true;
+    }
+
+    /** Steps over the current byte (a comma or colon) and the whitespace after it; false at the end. */
+    private boolean stepOverWhitespace() {
+        pos++;
+        skipWhitespace();
+        return pos < in.length;
     }
 
     private void skipWhitespace() {
