@@ -390,8 +390,7 @@ public final class EventValidator implements Serializable {
         Scanned(List<FieldSpec> fields) {
             names = new byte[fields.size()][];
             for (int i = 0; i < names.length; i++) {
-                String name = fields.get(i).name();
-                names[i] = StandardCharsets.US_ASCII.newEncoder().canEncode(name) ? name.getBytes(StandardCharsets.US_ASCII) : null;
+                names[i] = FlatJsonScanner.asciiName(fields.get(i).name());
             }
             kinds = new byte[names.length];
             starts = new int[names.length];
@@ -417,17 +416,8 @@ public final class EventValidator implements Serializable {
             byte kind = kinds[i];
             int start = starts[i];
             int end = ends[i];
-            if (kind == FlatJsonScanner.STRING) {
-                // String.trim() of printable ASCII: only spaces are at or below ' '.
-                while (start < end && payload[start] == ' ') {
-                    start++;
-                }
-                while (end > start && payload[end - 1] == ' ') {
-                    end--;
-                }
-                if (start == end) {
-                    kind = 0; // an empty string counts as absent
-                }
+            if (kind == FlatJsonScanner.STRING && start == end) {
+                kind = 0; // an empty string (the scanner trims) counts as absent
             }
             if (kind == 0 || kind == FlatJsonScanner.NULL) {
                 return field.isRequired() ? UNDECIDED : null;

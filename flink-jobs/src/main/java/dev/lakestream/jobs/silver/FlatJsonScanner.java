@@ -1,5 +1,6 @@
 package dev.lakestream.jobs.silver;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -43,7 +44,11 @@ final class FlatJsonScanner {
     int nameStart;
     int nameEnd;
     byte kind;
-    /** For {@link #STRING}: the characters between the quotes, [valueStart, valueEnd). */
+    /**
+     * For {@link #STRING}: the characters between the quotes without leading and trailing spaces,
+     * [valueStart, valueEnd): what {@code String.trim()} keeps, since printable ASCII has no other
+     * character at or below a space. Both readers trim what they read.
+     */
     int valueStart;
     int valueEnd;
     /** For {@link #NUMBER}. */
@@ -96,6 +101,7 @@ final class FlatJsonScanner {
         if (b == '"') {
             kind = STRING;
             read = string();
+            trimValue();
         } else if (b == '-' || (b >= '0' && b <= '9')) {
             kind = NUMBER;
             read = number();
@@ -122,6 +128,11 @@ final class FlatJsonScanner {
             }
         }
         return FIELD;
+    }
+
+    /** {@code name} as ASCII bytes for {@link #nameIs}; null if it has other characters (never read here). */
+    static byte[] asciiName(String name) {
+        return StandardCharsets.US_ASCII.newEncoder().canEncode(name) ? name.getBytes(StandardCharsets.US_ASCII) : null;
     }
 
     /** Whether the field just read is named {@code name} (ASCII bytes). */
@@ -151,6 +162,15 @@ final class FlatJsonScanner {
             }
         }
         return false;
+    }
+
+    private void trimValue() {
+        while (valueStart < valueEnd && in[valueStart] == ' ') {
+            valueStart++;
+        }
+        while (valueEnd > valueStart && in[valueEnd - 1] == ' ') {
+            valueEnd--;
+        }
     }
 
     /** A whole number as JSON writes it (no leading zero) of at most 18 digits, so it fits a long. */

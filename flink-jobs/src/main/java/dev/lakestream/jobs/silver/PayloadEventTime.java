@@ -70,7 +70,7 @@ public final class PayloadEventTime implements SerializableTimestampAssigner<Row
         }
         if (scanner == null) {
             scanner = new FlatJsonScanner();
-            fieldBytes = StandardCharsets.US_ASCII.newEncoder().canEncode(field) ? field.getBytes(StandardCharsets.US_ASCII) : null;
+            fieldBytes = FlatJsonScanner.asciiName(field);
         }
         FlatJsonScanner scan = scanner;
         if (fieldBytes != null && scan.begin(payload)) {
@@ -95,17 +95,9 @@ public final class PayloadEventTime implements SerializableTimestampAssigner<Row
         if (scan.kind != FlatJsonScanner.STRING) {
             return Long.MIN_VALUE;
         }
-        byte[] in = scan.payload();
-        int start = scan.valueStart;
-        int end = scan.valueEnd;
-        while (start < end && in[start] == ' ') {
-            start++;
-        }
-        while (end > start && in[end - 1] == ' ') {
-            end--;
-        }
         try {
-            return OffsetTimestamps.parse(new String(in, start, end - start, StandardCharsets.US_ASCII)).toEpochMilli();
+            return OffsetTimestamps.parse(new String(scan.payload(), scan.valueStart, scan.valueEnd - scan.valueStart,
+                    StandardCharsets.US_ASCII)).toEpochMilli();
         } catch (DateTimeParseException e) {
             return Long.MIN_VALUE;
         }
