@@ -48,10 +48,9 @@ public final class SilverJob {
         sink.write(dataset.quarantineTable(), valid.getSideOutput(ValidateEvents.QUARANTINE));
         DataStream<RowData> unique =
                 valid.keyBy(new EventIdSelector())
-                        .process(new DeduplicateEvents(settings.dedupTtl()))
-                        .returns(silverType)
-                        .uid(dedupUid(dataset))
-                        .name("Deduplicate " + dataset.name());
+                        .transform("Deduplicate " + dataset.name(), silverType,
+                                new DeduplicateEvents(settings.dedupTtl(), settings.dedupPendingIds()))
+                        .uid(dedupUid(dataset));
         sink.write(dataset.silverTable(), unique);
         return unique;
     }

@@ -56,6 +56,18 @@ public final class SilverOptions {
                             "How long an event id is remembered (RocksDB keyed state with TTL, processing time) to drop"
                                     + " later copies of the same event. Longer catches later retries and costs state.");
 
+    public static final ConfigOption<Integer> DEDUP_PENDING_IDS =
+            ConfigOptions.key("silver.dedup-pending-ids")
+                    .intType()
+                    .defaultValue(524_288)
+                    .withDescription(
+                            "Event ids first seen since the last checkpoint that deduplication holds on the heap, per"
+                                    + " subtask and dataset, before writing them to its RocksDB state (in key order, at"
+                                    + " every checkpoint or when this many are held). Held back, they keep RocksDB's"
+                                    + " memtable empty between checkpoints, so the lookup every record makes is cheaper,"
+                                    + " and their writes are sorted. About 30 bytes plus the id's length each, in a few"
+                                    + " arrays (no object per id); at most 16777216. 1: every new id is written at once.");
+
     public static final ConfigOption<MemorySize> MAX_PAYLOAD_SIZE =
             ConfigOptions.key("silver.max-payload-size")
                     .memoryType()
@@ -67,7 +79,8 @@ public final class SilverOptions {
     private SilverOptions() {}
 
     public static List<ConfigOption<?>> all() {
-        return List.of(CLICKSTREAM_SOURCE, CLICKSTREAM_TABLE, FULFILLMENT_SOURCE, FULFILLMENT_TABLE, DEDUP_TTL, MAX_PAYLOAD_SIZE);
+        return List.of(CLICKSTREAM_SOURCE, CLICKSTREAM_TABLE, FULFILLMENT_SOURCE, FULFILLMENT_TABLE, DEDUP_TTL, DEDUP_PENDING_IDS,
+                MAX_PAYLOAD_SIZE);
     }
 
     /** The dataset each configured source feeds, in declaration order. */
@@ -115,6 +128,10 @@ public final class SilverOptions {
         }
         if (config.get(DEDUP_TTL).isNegative() || config.get(DEDUP_TTL).isZero()) {
             problems.add("invalid value for key '" + DEDUP_TTL.key() + "': must be positive, e.g. '24 h'");
+        }
+        if (config.get(DEDUP_PENDING_IDS) < 1 || config.get(DEDUP_PENDING_IDS) > PendingIds.MAX_IDS) {
+            problems.add("invalid value for key '" + DEDUP_PENDING_IDS.key() + "': " + config.get(DEDUP_PENDING_IDS)
+                    + "; must be between 1 and " + PendingIds.MAX_IDS + ", e.g. " + DEDUP_PENDING_IDS.defaultValue());
         }
         if (config.get(MAX_PAYLOAD_SIZE).getBytes() <= 0) {
             problems.add("invalid value for key '" + MAX_PAYLOAD_SIZE.key() + "': must be positive, e.g. '256 kb'");

@@ -37,12 +37,14 @@ class SilverOptionsTest {
         Map<String, String> raw = base();
         raw.put("silver.clickstream.source", "clickstream");
         raw.put("silver.dedup-ttl", "6 h");
+        raw.put("silver.dedup-pending-ids", "1000");
         raw.put("silver.max-payload-size", "64 kb");
 
         Configuration config = load(raw);
 
         assertThat(SilverOptions.datasetsBySource(config)).containsExactly(Map.entry("clickstream", SilverDataset.CLICKSTREAM_EVENTS));
         assertThat(SilverSettings.from(config).dedupTtl()).isEqualTo(Duration.ofHours(6));
+        assertThat(SilverSettings.from(config).dedupPendingIds()).isEqualTo(1000);
         assertThat(SilverSettings.from(config).maxPayloadBytes()).isEqualTo(64 * 1024);
         assertThat(IngestionPipeline.tables(config).stream().map(t -> t.identifier().toString()).collect(Collectors.toList()))
                 .containsExactly("bronze.kafka_orders", "bronze.kafka_clickstream",
@@ -86,6 +88,18 @@ class SilverOptionsTest {
                         .anySatisfy(p -> assertThat(p).contains("'silver.max-payload-size'")));
         raw.put("silver.max-payload-size", "1 kb");
         assertThatThrownBy(() -> load(raw)).hasMessageContaining("'silver.dedup-ttl': must be positive");
+    }
+
+    @Test
+    void deduplicationHoldsAtLeastOnePendingId() {
+        Map<String, String> raw = base();
+        raw.put("silver.dedup-pending-ids", "0");
+
+        assertThatThrownBy(() -> load(raw)).hasMessageContaining("'silver.dedup-pending-ids': 0; must be between 1 and 16777216");
+        raw.put("silver.dedup-pending-ids", "16777217");
+        assertThatThrownBy(() -> load(raw)).hasMessageContaining("'silver.dedup-pending-ids': 16777217; must be between 1");
+        raw.put("silver.dedup-pending-ids", "1");
+        assertThat(SilverSettings.from(load(raw)).dedupPendingIds()).isEqualTo(1);
     }
 
     @Test
