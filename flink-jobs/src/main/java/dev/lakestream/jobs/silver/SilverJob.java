@@ -1,6 +1,7 @@
 package dev.lakestream.jobs.silver;
 
 import dev.lakestream.jobs.bronze.BronzeSource;
+import dev.lakestream.jobs.serialization.Utf8Strings;
 import dev.lakestream.jobs.sink.TableSink;
 
 import org.apache.flink.api.java.functions.KeySelector;
@@ -61,7 +62,7 @@ public final class SilverJob {
 
         @Override
         public String getKey(RowData row) {
-            return row.getString(0).toString();
+            return Utf8Strings.of(row.getString(0));
         }
     }
 }
