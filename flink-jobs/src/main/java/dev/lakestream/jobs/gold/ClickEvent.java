@@ -1,7 +1,5 @@
 package dev.lakestream.jobs.gold;
 
-import dev.lakestream.jobs.serialization.Utf8Strings;
-
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.table.data.RowData;
 
@@ -17,13 +15,13 @@ public final class ClickEvent extends GoldEvent {
     /** From a row of {@code silver.clickstream_events} (declared fields, then the common silver columns). */
     public static ClickEvent of(RowData silver) {
         ClickEvent e = new ClickEvent();
-        e.eventId = Utf8Strings.of(silver.getString(0));
+        e.eventId = silver.getString(0).toString();
         e.userId = silver.getLong(1);
-        e.eventType = Utf8Strings.of(silver.getString(4));
+        e.eventType = silver.getString(4).toString();
         e.eventTsMillis = silver.getTimestamp(5, 6).getMillisecond();
-        e.sourceName = Utf8Strings.of(silver.getString(8));
-        e.sourcePartition = Utf8Strings.of(silver.getString(9));
-        e.sourcePosition = Utf8Strings.of(silver.getString(10));
+        e.sourceName = silver.getString(8).toString();
+        e.sourcePartition = silver.getString(9).toString();
+        e.sourcePosition = silver.getString(10).toString();
         return e;
     }
 }

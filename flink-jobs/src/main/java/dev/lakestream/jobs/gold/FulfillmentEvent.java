@@ -1,7 +1,5 @@
 package dev.lakestream.jobs.gold;
 
-import dev.lakestream.jobs.serialization.Utf8Strings;
-
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.table.data.RowData;
 
@@ -18,14 +16,14 @@ public final class FulfillmentEvent extends GoldEvent {
     /** From a row of {@code silver.fulfillment_events} (declared fields, then the common silver columns). */
     public static FulfillmentEvent of(RowData silver) {
         FulfillmentEvent e = new FulfillmentEvent();
-        e.eventId = Utf8Strings.of(silver.getString(0));
-        e.facilityId = Utf8Strings.of(silver.getString(1));
-        e.eventType = Utf8Strings.of(silver.getString(2));
+        e.eventId = silver.getString(0).toString();
+        e.facilityId = silver.getString(1).toString();
+        e.eventType = silver.getString(2).toString();
         e.units = silver.getInt(3);
         e.eventTsMillis = silver.getTimestamp(4, 6).getMillisecond();
-        e.sourceName = Utf8Strings.of(silver.getString(6));
-        e.sourcePartition = Utf8Strings.of(silver.getString(7));
-        e.sourcePosition = Utf8Strings.of(silver.getString(8));
+        e.sourceName = silver.getString(6).toString();
+        e.sourcePartition = silver.getString(7).toString();
+        e.sourcePosition = silver.getString(8).toString();
         return e;
     }
 }

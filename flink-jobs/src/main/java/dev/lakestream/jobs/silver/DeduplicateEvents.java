@@ -1,7 +1,5 @@
 package dev.lakestream.jobs.silver;
 
-import dev.lakestream.jobs.serialization.Utf8Strings;
-
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -144,7 +142,7 @@ public final class DeduplicateEvents extends AbstractStreamOperator<RowData>
         }
         pending.drain((bytes, offset, length, firstSeenMillis) -> {
             // Decoded as the key selector decodes the row's id, so the key is the same string.
-            setCurrentKey(Utf8Strings.of(bytes, offset, length));
+            setCurrentKey(BinaryStringData.fromBytes(bytes, offset, length).toString());
             firstSeen.update(firstSeenMillis);
         });
     }

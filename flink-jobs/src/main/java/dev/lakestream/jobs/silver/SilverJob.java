@@ -1,7 +1,6 @@
 package dev.lakestream.jobs.silver;
 
 import dev.lakestream.jobs.bronze.BronzeSource;
-import dev.lakestream.jobs.serialization.Utf8Strings;
 import dev.lakestream.jobs.sink.TableSink;
 
 import org.apache.flink.api.java.functions.KeySelector;
@@ -62,7 +61,7 @@ public final class SilverJob {
 
         @Override
         public String getKey(RowData row) {
-            return Utf8Strings.of(row.getString(0));
+            return row.getString(0).toString();
         }
     }
 }
