@@ -1,13 +1,20 @@
 package dev.lakestream.jobs.silver;
 
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -184,6 +191,59 @@ class DeduplicateEventsTest {
                 emitted.addAll(restored.emitted());
             }
             assertThat(emitted).as("pending ids %d", maxPending).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * Savepoints of the deduplication before it held pending ids: a KeyedProcessFunction with the same
+     * state, whose operator also registered (empty) timer state. Both timer layouts restore into
+     * this operator, and the ids they hold are still duplicates.
+     */
+    @ParameterizedTest
+    @EnumSource(EmbeddedRocksDBStateBackend.PriorityQueueStateType.class)
+    void restoresSavepointsOfTheKeyedProcessFunctionItReplaced(EmbeddedRocksDBStateBackend.PriorityQueueStateType timers)
+            throws Exception {
+        OperatorSubtaskState snapshot;
+        KeyedProcessOperator<String, RowData, RowData> before = new KeyedProcessOperator<>(new WriteAtOnce());
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> old =
+                new KeyedOneInputStreamOperatorTestHarness<>(before, new SilverJob.EventIdSelector(), Types.STRING)) {
+            EmbeddedRocksDBStateBackend backend = new EmbeddedRocksDBStateBackend();
+            backend.setPriorityQueueStateType(timers);
+            old.setStateBackend(backend);
+            old.open();
+            old.processElement(event("a", "1"), 0);
+            old.processElement(event("b", "2"), 0);
+            snapshot = old.snapshot(1L, 1L);
+        }
+        try (Harness restored = new Harness()) {
+            EmbeddedRocksDBStateBackend backend = new EmbeddedRocksDBStateBackend();
+            backend.setPriorityQueueStateType(timers);
+            restored.setStateBackend(backend);
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processElement(event("a", "3"), 0);
+            restored.processElement(event("c", "4"), 0);
+            restored.processElement(event("b", "5"), 0);
+
+            assertThat(restored.emitted()).containsExactly("c@4");
+        }
+    }
+
+    /** The deduplication as it was up to 3f67b0d: look up, then write each new id at once. */
+    private static final class WriteAtOnce extends KeyedProcessFunction<String, RowData, RowData> {
+        private transient ValueState<Long> firstSeen;
+
+        @Override
+        public void open(Configuration parameters) {
+            firstSeen = getRuntimeContext().getState(DeduplicateEvents.stateDescriptor(TTL));
+        }
+
+        @Override
+        public void processElement(RowData row, Context ctx, Collector<RowData> out) throws Exception {
+            if (firstSeen.value() == null) {
+                firstSeen.update(ctx.timerService().currentProcessingTime());
+                out.collect(row);
+            }
         }
     }
 
