@@ -66,6 +66,6 @@ public final class BronzeKafkaTable {
     }
 
     public static TableSpec spec(String topic) {
-        return BronzeTables.spec(tableName(topic), SCHEMA);
+        return BronzeTables.spec(tableName(topic), SCHEMA, RECORD_VALUE);
     }
 }

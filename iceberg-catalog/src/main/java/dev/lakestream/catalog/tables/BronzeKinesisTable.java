@@ -58,6 +58,6 @@ public final class BronzeKinesisTable {
     }
 
     public static TableSpec spec(String stream) {
-        return BronzeTables.spec(tableName(stream), SCHEMA);
+        return BronzeTables.spec(tableName(stream), SCHEMA, RECORD_DATA);
     }
 }

@@ -25,11 +25,14 @@ final class BronzeTables {
      */
     static final String PARQUET_DICTIONARY = "parquet.enable.dictionary";
 
-    /** A bronze table spec: {@code schema} partitioned by day({@value #INGEST_TS}), with the bronze properties. */
-    static TableSpec spec(String name, Schema schema) {
-        return AppendOnlyTables.withProperties(TableSpec.builder(Layer.BRONZE, name)
+    /**
+     * A bronze table spec: {@code schema} partitioned by day({@value #INGEST_TS}), with the bronze
+     * properties; {@code documentColumns} (the payload) are written without Parquet statistics.
+     */
+    static TableSpec spec(String name, Schema schema, String... documentColumns) {
+        return AppendOnlyTables.withoutStatistics(AppendOnlyTables.withProperties(TableSpec.builder(Layer.BRONZE, name)
                 .schema(schema)
-                .partitioning(s -> PartitionSpec.builderFor(s).day(INGEST_TS).build()))
+                .partitioning(s -> PartitionSpec.builderFor(s).day(INGEST_TS).build())), documentColumns)
                 .property(PARQUET_DICTIONARY, "false")
                 .build();
     }

@@ -57,6 +57,6 @@ public final class CdcChangelogTable {
 
     /** @param table {@code schema.table}; @param prefix lakehouse name prefix of the source database, may be empty */
     public static TableSpec spec(String table, String prefix) {
-        return BronzeTables.spec(tableName(table, prefix), SCHEMA);
+        return BronzeTables.spec(tableName(table, prefix), SCHEMA, BEFORE, AFTER, ENVELOPE);
     }
 }

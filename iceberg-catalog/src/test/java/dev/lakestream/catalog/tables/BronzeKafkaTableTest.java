@@ -3,6 +3,7 @@ package dev.lakestream.catalog.tables;
 import dev.lakestream.catalog.spec.LakehouseTableRules;
 import dev.lakestream.catalog.spec.TableSpec;
 
+import org.apache.iceberg.TableProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +49,21 @@ class BronzeKafkaTableTest {
         // page, where the same rows with the writer's default get one for the repeated topic column.
         assertThat(ParquetTestFiles.dictionaryColumns(write(new File(dir, "bronze.parquet"), spec, spec.properties()))).isEmpty();
         assertThat(ParquetTestFiles.dictionaryColumns(write(new File(dir, "default.parquet"), spec, withDefaults))).contains("topic");
+    }
+
+    @Test
+    void payloadsAreWrittenWithoutStatistics(@TempDir File dir) throws Exception {
+        TableSpec spec = BronzeKafkaTable.spec("orders");
+        Map<String, String> withDefaults = new HashMap<>(spec.properties());
+        withDefaults.keySet().removeIf(k -> k.startsWith(TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX));
+
+        // The property reaches Iceberg's Parquet writer: the payload column has no min/max, every other one keeps
+        // its statistics; with the writer's default the payload has them too.
+        List<String> withStatistics = ParquetTestFiles.columnsWithStatistics(write(new File(dir, "bronze.parquet"), spec, spec.properties()));
+        assertThat(withStatistics).doesNotContain(BronzeKafkaTable.RECORD_VALUE)
+                .contains(BronzeKafkaTable.TOPIC, BronzeKafkaTable.OFFSET, BronzeKafkaTable.INGEST_TS);
+        assertThat(ParquetTestFiles.columnsWithStatistics(write(new File(dir, "default.parquet"), spec, withDefaults)))
+                .contains(BronzeKafkaTable.RECORD_VALUE);
     }
 
     /** 1,000 rows of one topic: the topic column repeats, payload, offset and ingest time do not. */

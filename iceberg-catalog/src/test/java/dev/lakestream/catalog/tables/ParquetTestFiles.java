@@ -47,6 +47,20 @@ public final class ParquetTestFiles {
         return file.toURI();
     }
 
+    /** The columns (dotted paths) with min/max statistics in any row group of the file at {@code location}. */
+    public static List<String> columnsWithStatistics(URI location) throws IOException {
+        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(location), new Configuration()))) {
+            return reader.getFooter().getBlocks().stream()
+                    .map(BlockMetaData::getColumns)
+                    .flatMap(List::stream)
+                    .filter(c -> c.getStatistics() != null && c.getStatistics().hasNonNullValue())
+                    .map(c -> c.getPath().toDotString())
+                    .distinct()
+                    .collect(Collectors.toList());
+        }
+    }
+
     /** The columns (dotted paths) with a dictionary page in any row group of the file at {@code location}. */
     public static List<String> dictionaryColumns(URI location) throws IOException {
         try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
