@@ -1,18 +1,26 @@
 package dev.lakestream.jobs.silver;
 
+import dev.lakestream.catalog.tables.SilverEventTable;
 import dev.lakestream.jobs.bronze.RawRecord;
 import dev.lakestream.jobs.localrun.DomainEventGenerator;
 import dev.lakestream.jobs.silver.datasets.ClickstreamEvents;
 import dev.lakestream.jobs.silver.datasets.FulfillmentEvents;
+import dev.lakestream.jobs.silver.schema.EventSchema;
 
 import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.data.binary.BinaryRowData;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,7 +57,7 @@ class EventValidatorTest {
         EventValidator.Outcome outcome = click(CLICK);
 
         assertThat(outcome.isValid()).as(String.valueOf(outcome.rejection())).isTrue();
-        GenericRowData row = outcome.row();
+        RowData row = outcome.row();
         assertThat(row.getArity()).isEqualTo(ClickstreamEvents.SCHEMA.fields().size() + 5);
         assertThat(row.getString(0).toString()).isEqualTo("c-1");
         assertThat(row.getLong(1)).isEqualTo(42L);
@@ -150,7 +158,7 @@ class EventValidatorTest {
                 name.contains("optional") ? ",\"user_agent\":null" : ",\"user_agent\":\"okhttp/4.12\"") + extra + "}";
 
         assertThat(CLICKS.validRow(payload.getBytes(StandardCharsets.UTF_8))).as("left to the tree").isNull();
-        assertThat(CLICKS.scannedRow(payload.getBytes(StandardCharsets.UTF_8))).as("left to the tree").isNull();
+        assertThat(CLICKS.scannedRow(payload.getBytes(StandardCharsets.UTF_8), null)).as("left to the tree").isNull();
         EventValidator.Outcome outcome = click(payload);
         assertThat(outcome.isValid()).as(payload).isFalse();
         assertThat(outcome.rejection().reason()).isEqualTo(QuarantineReason.MALFORMED_JSON);
@@ -249,7 +257,7 @@ class EventValidatorTest {
 
     @Test
     void sameRecordSameOutcome() {
-        assertThat(click(CLICK).row()).isEqualTo(click(CLICK).row());
+        assertThat(all(click(CLICK).row(), ClickstreamEvents.SCHEMA)).isEqualTo(all(click(CLICK).row(), ClickstreamEvents.SCHEMA));
         assertThat(click("{").rejection().rule()).isEqualTo(click("{").rejection().rule());
     }
 
@@ -265,7 +273,8 @@ class EventValidatorTest {
         int scanned = 0;
         int total = 0;
         for (boolean clicks : new boolean[] {true, false}) {
-            EventValidator validator = new EventValidator(clicks ? ClickstreamEvents.SCHEMA : FulfillmentEvents.SCHEMA, 512 * 1024);
+            EventSchema schema = clicks ? ClickstreamEvents.SCHEMA : FulfillmentEvents.SCHEMA;
+            EventValidator validator = new EventValidator(schema, 512 * 1024);
             for (DomainEventGenerator.Event event : clicks ? generator.clickstream(20_000) : generator.fulfillment(20_000)) {
                 RawRecord in = new RawRecord(clicks ? "clickstream" : "fulfillment", "1", String.valueOf(total), event.value, INGEST);
                 EventValidator.Outcome outcome = validator.validate(in);
@@ -277,19 +286,21 @@ class EventValidatorTest {
                 assertThat(outcome.isValid()).as(event.defect + ": " + new String(event.value, StandardCharsets.UTF_8))
                         .isEqualTo(tree.isValid());
                 if (tree.isValid()) {
-                    assertThat(outcome.row()).isEqualTo(tree.row());
+                    assertThat(all(outcome.row(), schema)).isEqualTo(all(tree.row(), schema));
                 } else {
                     assertThat(outcome.rejection()).usingRecursiveComparison().isEqualTo(tree.rejection());
                 }
                 GenericRowData tokens = validator.validRow(event.value);
                 if (tokens != null) {
                     fast++;
-                    assertThat(declared(tokens)).isEqualTo(declared(tree.row()));
+                    assertThat(declared(tokens, schema)).isEqualTo(declared(tree.row(), schema));
                 }
-                GenericRowData bytes = validator.scannedRow(event.value);
+                RowData bytes = validator.scannedRow(event.value, null);
                 if (bytes != null) {
                     scanned++;
-                    assertThat(declared(bytes)).as(new String(event.value, StandardCharsets.UTF_8)).isEqualTo(declared(tree.row()));
+                    assertThat(bytes).isInstanceOf(BinaryRowData.class);
+                    assertThat(declared(bytes, schema)).as(new String(event.value, StandardCharsets.UTF_8))
+                            .isEqualTo(declared(tree.row(), schema));
                 }
             }
         }
@@ -369,22 +380,33 @@ class EventValidatorTest {
         EventValidator.Outcome tree = CLICKS.validateTree(in, bytes);
         assertThat(outcome.isValid()).as(payload).isEqualTo(tree.isValid());
         if (tree.isValid()) {
-            assertThat(outcome.row()).isEqualTo(tree.row());
+            assertThat(all(outcome.row(), ClickstreamEvents.SCHEMA)).isEqualTo(all(tree.row(), ClickstreamEvents.SCHEMA));
         } else {
             assertThat(outcome.rejection()).usingRecursiveComparison().isEqualTo(tree.rejection());
         }
-        GenericRowData scanned = CLICKS.scannedRow(bytes);
+        RowData scanned = CLICKS.scannedRow(bytes, null);
         assertThat(scanned != null).as("answered from the bytes: " + payload).isEqualTo(scans);
         if (scanned != null) {
-            assertThat(declared(scanned)).isEqualTo(declared(tree.row()));
+            assertThat(declared(scanned, ClickstreamEvents.SCHEMA)).isEqualTo(declared(tree.row(), ClickstreamEvents.SCHEMA));
         }
     }
 
     /** The declared fields' values of a silver row (the coordinates after them are added by {@code validate}). */
-    private static java.util.List<Object> declared(GenericRowData row) {
-        java.util.List<Object> values = new java.util.ArrayList<>();
-        for (int i = 0; i < row.getArity() - dev.lakestream.catalog.tables.SilverEventTable.TRAILING_COLUMNS; i++) {
-            values.add(row.getField(i));
+    private static List<Object> declared(RowData row, EventSchema schema) {
+        return values(row, schema, schema.fields().size());
+    }
+
+    /** Every value of a silver row, whatever its class (the byte scan writes binary rows, the other paths generic ones). */
+    private static List<Object> all(RowData row, EventSchema schema) {
+        assertThat(row.getArity()).isEqualTo(schema.fields().size() + SilverEventTable.TRAILING_COLUMNS);
+        return values(row, schema, row.getArity());
+    }
+
+    private static List<Object> values(RowData row, EventSchema schema, int count) {
+        RowType type = FlinkSchemaUtil.convert(schema.silverSchema());
+        List<Object> values = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            values.add(RowData.createFieldGetter(type.getTypeAt(i), i).getFieldOrNull(row));
         }
         return values;
     }
