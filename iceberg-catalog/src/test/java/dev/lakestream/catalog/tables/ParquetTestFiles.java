@@ -20,6 +20,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /** Parquet files written the way a table's writers write them, and what their footers say. */
@@ -49,26 +50,22 @@ public final class ParquetTestFiles {
 
     /** The columns (dotted paths) with min/max statistics in any row group of the file at {@code location}. */
     public static List<String> columnsWithStatistics(URI location) throws IOException {
-        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
-                new org.apache.hadoop.fs.Path(location), new Configuration()))) {
-            return reader.getFooter().getBlocks().stream()
-                    .map(BlockMetaData::getColumns)
-                    .flatMap(List::stream)
-                    .filter(c -> c.getStatistics() != null && c.getStatistics().hasNonNullValue())
-                    .map(c -> c.getPath().toDotString())
-                    .distinct()
-                    .collect(Collectors.toList());
-        }
+        return columns(location, c -> c.getStatistics() != null && c.getStatistics().hasNonNullValue());
     }
 
     /** The columns (dotted paths) with a dictionary page in any row group of the file at {@code location}. */
     public static List<String> dictionaryColumns(URI location) throws IOException {
+        return columns(location, ColumnChunkMetaData::hasDictionaryPage);
+    }
+
+    /** The columns (dotted paths) of whose chunks, in any row group of the file at {@code location}, one matches. */
+    private static List<String> columns(URI location, Predicate<ColumnChunkMetaData> matches) throws IOException {
         try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
                 new org.apache.hadoop.fs.Path(location), new Configuration()))) {
             return reader.getFooter().getBlocks().stream()
                     .map(BlockMetaData::getColumns)
                     .flatMap(List::stream)
-                    .filter(ColumnChunkMetaData::hasDictionaryPage)
+                    .filter(matches)
                     .map(c -> c.getPath().toDotString())
                     .distinct()
                     .collect(Collectors.toList());
