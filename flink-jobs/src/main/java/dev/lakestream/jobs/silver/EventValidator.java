@@ -298,8 +298,8 @@ public final class EventValidator implements Serializable {
      * {@code StringData} of a {@code String} is encoded later, character by character, when the row
      * crosses the network to deduplication.
      */
-    private static StringData utf8(String text) {
-        return text == null ? null : StringData.fromBytes(text.getBytes(StandardCharsets.UTF_8));
+    private static BinaryStringData utf8(String text) {
+        return text == null ? null : BinaryStringData.fromBytes(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** {@link #validate} through Jackson's tree of the whole payload: every outcome, worded. */
@@ -403,6 +403,8 @@ public final class EventValidator implements Serializable {
         /** Whole numbers; for timestamps, epoch millis, with {@link #nanos} the nanos within the milli. */
         final long[] numbers;
         final int[] nanos;
+        /** For codes: the value upper-cased by {@link #decide}, which {@link #write} stores. */
+        final byte[][] codes;
 
         Scanned(List<FieldSpec> fields) {
             names = new byte[fields.size()][];
@@ -414,6 +416,7 @@ public final class EventValidator implements Serializable {
             ends = new int[names.length];
             numbers = new long[names.length];
             nanos = new int[names.length];
+            codes = new byte[names.length][];
         }
 
         /** The position of the field just scanned, trying {@code expected} first (events keep their order); -1 if undeclared. */
@@ -449,8 +452,7 @@ public final class EventValidator implements Serializable {
                 case STRING:
                     return kind == FlatJsonScanner.STRING && end - start <= field.maxLength();
                 case CODE:
-                    return kind == FlatJsonScanner.STRING && end - start <= field.maxLength()
-                            && (field.allowed().isEmpty() || field.allowed().contains(upperCase(payload, start, end)));
+                    return kind == FlatJsonScanner.STRING && end - start <= field.maxLength() && code(field, i, payload, start, end);
                 case LONG:
                     return kind == FlatJsonScanner.NUMBER && FieldValues.within(field, numbers[i], Long.MIN_VALUE, Long.MAX_VALUE);
                 case INT:
@@ -460,6 +462,18 @@ public final class EventValidator implements Serializable {
                 default:
                     return false;
             }
+        }
+
+        /** Upper-cases the code (toUpperCase(Locale.ROOT) of printable ASCII, what the scanner accepts) and checks it is allowed. */
+        private boolean code(FieldSpec field, int i, byte[] payload, int start, int end) {
+            byte[] code = Arrays.copyOfRange(payload, start, end);
+            for (int k = 0; k < code.length; k++) {
+                if (code[k] >= 'a' && code[k] <= 'z') {
+                    code[k] -= 'a' - 'A';
+                }
+            }
+            codes[i] = code;
+            return field.allowed().isEmpty() || field.allowed().contains(new String(code, StandardCharsets.US_ASCII));
         }
 
         private boolean timestamp(FieldSpec field, int i, byte[] payload, byte kind, int start, int end) {
@@ -504,7 +518,7 @@ public final class EventValidator implements Serializable {
                         out.writeString(i, BinaryStringData.fromBytes(payload, start, end - start));
                         break;
                     case CODE:
-                        out.writeString(i, BinaryStringData.fromBytes(upperCaseBytes(payload, start, end)));
+                        out.writeString(i, BinaryStringData.fromBytes(codes[i]));
                         break;
                     case LONG:
                         out.writeLong(i, numbers[i]);
@@ -526,29 +540,15 @@ public final class EventValidator implements Serializable {
                 out.setNullAt(n + 3);
                 out.setNullAt(n + 4);
             } else {
-                out.writeString(n + 1, BinaryStringData.fromBytes(record.source().getBytes(StandardCharsets.UTF_8)));
-                out.writeString(n + 2, BinaryStringData.fromBytes(record.partition().getBytes(StandardCharsets.UTF_8)));
-                out.writeString(n + 3, BinaryStringData.fromBytes(record.position().getBytes(StandardCharsets.UTF_8)));
+                out.writeString(n + 1, utf8(record.source()));
+                out.writeString(n + 2, utf8(record.partition()));
+                out.writeString(n + 3, utf8(record.position()));
                 out.writeTimestamp(n + 4, TimestampData.fromEpochMillis(record.ingestMillis()), TIMESTAMP_PRECISION);
             }
             out.complete();
             return row;
         }
 
-        /** toUpperCase(Locale.ROOT) of printable ASCII (what the scanner accepts). */
-        private static byte[] upperCaseBytes(byte[] payload, int start, int end) {
-            byte[] code = Arrays.copyOfRange(payload, start, end);
-            for (int k = 0; k < code.length; k++) {
-                if (code[k] >= 'a' && code[k] <= 'z') {
-                    code[k] -= 'a' - 'A';
-                }
-            }
-            return code;
-        }
-
-        private static String upperCase(byte[] payload, int start, int end) {
-            return new String(upperCaseBytes(payload, start, end), StandardCharsets.US_ASCII);
-        }
     }
 
     /** Per-type conversion of one declared field's JSON value. */
