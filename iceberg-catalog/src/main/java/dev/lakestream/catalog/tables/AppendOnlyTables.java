@@ -22,22 +22,18 @@ final class AppendOnlyTables {
     private AppendOnlyTables() {}
 
     /**
-     * Turns off Parquet's column statistics (min, max, null count, page index) for columns that hold
-     * documents: raw payloads and JSON text. No query prunes a file or page by the min and max of a
-     * payload, yet the writer compared every value against both, byte by byte from the shared
-     * opening {@code {"event_id":"}: 2.5% of the full pipeline's CPU went to Parquet's min/max
-     * comparisons, most of it on these columns. The other columns keep their statistics, and
-     * Iceberg's manifests then simply hold no bounds for these (Iceberg keeps only a 16-byte prefix
-     * of them anyway).
+     * The append-only properties, and Parquet's column statistics (min, max, null count, page index)
+     * off for {@code documentColumns}: columns that hold documents, raw payloads and JSON text. No
+     * query prunes a file or page by the min and max of a payload, yet the writer compared every
+     * value against both, byte by byte from the shared opening {@code {"event_id":"}: 2.5% of the
+     * full pipeline's CPU went to Parquet's min/max comparisons, most of it on these columns. The
+     * other columns keep their statistics, and Iceberg's manifests then simply hold no bounds for
+     * these (Iceberg keeps only a 16-byte prefix of them anyway).
      */
-    static TableSpec.Builder withoutStatistics(TableSpec.Builder builder, String... documentColumns) {
+    static TableSpec.Builder withProperties(TableSpec.Builder builder, String... documentColumns) {
         for (String column : documentColumns) {
             builder.property(TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX + column, "false");
         }
-        return builder;
-    }
-
-    static TableSpec.Builder withProperties(TableSpec.Builder builder) {
         return builder
                 // Streaming commits are small; compaction (table maintenance) brings files to this size.
                 .property(TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, String.valueOf(256L * 1024 * 1024))

@@ -30,9 +30,9 @@ final class BronzeTables {
      * properties; {@code documentColumns} (the payload) are written without Parquet statistics.
      */
     static TableSpec spec(String name, Schema schema, String... documentColumns) {
-        return AppendOnlyTables.withoutStatistics(AppendOnlyTables.withProperties(TableSpec.builder(Layer.BRONZE, name)
+        return AppendOnlyTables.withProperties(TableSpec.builder(Layer.BRONZE, name)
                 .schema(schema)
-                .partitioning(s -> PartitionSpec.builderFor(s).day(INGEST_TS).build())), documentColumns)
+                .partitioning(s -> PartitionSpec.builderFor(s).day(INGEST_TS).build()), documentColumns)
                 .property(PARQUET_DICTIONARY, "false")
                 .build();
     }

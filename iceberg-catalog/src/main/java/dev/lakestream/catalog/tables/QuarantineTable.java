@@ -62,9 +62,9 @@ public final class QuarantineTable {
     }
 
     public static TableSpec spec(String dataset) {
-        return AppendOnlyTables.withoutStatistics(AppendOnlyTables.withProperties(TableSpec.builder(Layer.BRONZE, tableName(dataset))
+        return AppendOnlyTables.withProperties(TableSpec.builder(Layer.BRONZE, tableName(dataset))
                 .schema(SCHEMA)
-                .partitioning(s -> PartitionSpec.builderFor(s).day(QUARANTINED_AT).build())), RAW_PAYLOAD)
+                .partitioning(s -> PartitionSpec.builderFor(s).day(QUARANTINED_AT).build()), RAW_PAYLOAD)
                 .build();
     }
 }

@@ -63,9 +63,9 @@ public final class SilverEventTable {
                     "Silver table " + name + " needs its event time column '" + eventTimeColumn
                             + "' to be a required timestamp among " + eventColumns);
         }
-        return AppendOnlyTables.withoutStatistics(AppendOnlyTables.withProperties(TableSpec.builder(Layer.SILVER, name)
+        return AppendOnlyTables.withProperties(TableSpec.builder(Layer.SILVER, name)
                 .schema(schema)
-                .partitioning(s -> PartitionSpec.builderFor(s).day(eventTimeColumn).build())), EXTRA_FIELDS)
+                .partitioning(s -> PartitionSpec.builderFor(s).day(eventTimeColumn).build()), EXTRA_FIELDS)
                 .build();
     }
 }
