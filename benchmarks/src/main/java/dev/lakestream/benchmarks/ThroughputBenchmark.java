@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  * ratios to R_raw, both of the medians and the median of each repetition's own ratio.
  *
  * <p>Arguments (all optional): {@code --orders 200000 --clicks 600000 --fulfillment 200000
- * --repetitions 3 --warm-ups 4 --checkpoint-interval-ms 2000 --parallelism 2 --partitions 4 --seed 20261121 --candidates
+ * --repetitions 3 --warm-ups 8 --checkpoint-interval-ms 2000 --parallelism 2 --partitions 4 --seed 20261121 --candidates
  * raw,bronze,full --profile bronze,full --timeout-minutes 10 --out results/throughput.md}. For each
  * candidate of {@code --profile} ({@code none}, or a list) one more run (not counted) is recorded
  * with async-profiler and its hotspots go into the report.
@@ -90,6 +90,17 @@ public final class ThroughputBenchmark {
         String label() {
             return variant.isNone() ? candidate.label : candidate.label + " +" + variant.name();
         }
+
+        /** One progress line. */
+        String summary() {
+            return String.format(Locale.ROOT, "%-8s %,d records in %.2f s = %,.0f records/s (CPU %.1f s, JIT %.1f s,"
+                            + " GC %.1f s, load %.2f%s)", label(), records, seconds, rate(), cpuSeconds, jitSeconds,
+                    gcSeconds, loadAverage, candidate == Candidate.RAW ? "" : String.format(Locale.ROOT,
+                            ", %d commits, first after %.1f s, steady %,.0f records/s, %s, end checkpoint %s",
+                            commits, firstCommitSeconds, steadyRate, Double.isNaN(inputReadSeconds)
+                                    ? "input never seen read" : "input read after " + seconds(inputReadSeconds) + " s",
+                            endCheckpoint.label));
+        }
     }
 
     public static void main(String[] args) {
@@ -103,7 +114,7 @@ public final class ThroughputBenchmark {
         int clicks = Integer.parseInt(o.getOrDefault("clicks", "600000"));
         int fulfillment = Integer.parseInt(o.getOrDefault("fulfillment", "200000"));
         int repetitions = Integer.parseInt(o.getOrDefault("repetitions", "3"));
-        int warmUps = Integer.parseInt(o.getOrDefault("warm-ups", "4"));
+        int warmUps = Integer.parseInt(o.getOrDefault("warm-ups", "8"));
         Duration checkpointInterval = Duration.ofMillis(Long.parseLong(o.getOrDefault("checkpoint-interval-ms", "2000")));
         int parallelism = Integer.parseInt(o.getOrDefault("parallelism", "2"));
         // A multiple of the parallelism. The pipeline reads each topic with its own source, so 3 partitions on 2
@@ -129,6 +140,7 @@ public final class ThroughputBenchmark {
         Instant started = Instant.now();
 
         List<Measurement> measurements = new ArrayList<>();
+        List<Measurement> warmUpRuns = new ArrayList<>();
         Map<Candidate, CpuProfile.Hotspots> hotspots = new LinkedHashMap<>();
         Map<Candidate, Double> profiledRates = new LinkedHashMap<>();
         ThroughputInput input;
@@ -145,29 +157,24 @@ public final class ThroughputBenchmark {
             try (PipelineThroughput pipeline = new PipelineThroughput(services, input, checkpointInterval, parallelism,
                     scratch)) {
 
-                // Warm-ups of each candidate (not counted): class loading, JIT, the first job on the MiniCluster.
-                // One was not enough: the first measured runs still spent seconds in the JIT compilers (R_raw's
-                // first repetition 3.3-3.7 s against 0.2-0.7 s later), which flattered the ratios to R_raw.
-                for (int w = 1; w <= warmUps; w++) {
-                    progress("warm-up " + w + " of " + warmUps + " (not counted)");
-                    new RawBaseline(services.kafkaBootstrapServers(), s3, rawLocation + "/warm-up-" + w)
-                            .run(input.endOffsets, parallelism);
-                    // Every measured pipeline warms up: the full pipeline's first run spends a quarter of its CPU
-                    // in the JIT compilers (its silver, gold and Table API code is not in the bronze run). So does a
-                    // variant, which may run other code (another chaining output, another state layout).
-                    for (Variant v : variants) {
-                        String suffix = (v.isNone() ? "" : "-" + v.name()) + "-" + w;
-                        pipeline.run(PipelineThroughput.Mode.BRONZE, "warm-up" + suffix, timeout, v);
-                        if (candidates.contains(Candidate.FULL)) {
-                            pipeline.run(PipelineThroughput.Mode.FULL, "warm-up-full" + suffix, timeout, v);
-                        }
-                    }
-                }
-
                 List<Map.Entry<Candidate, Variant>> order = new ArrayList<>();
                 for (Candidate c : candidates) {
                     for (Variant v : c == Candidate.RAW ? List.of(Variant.NONE) : variants) {
                         order.add(Map.entry(c, v));
+                    }
+                }
+                // Warm-ups of every run in the rotation, variants included (another chaining output, another state
+                // layout is other code), measured like the repetitions but not counted: class loading, the JIT, the
+                // first job on the MiniCluster. R_raw's compilers are done after one or two; the pipeline's keep
+                // compiling for many more (its per-commit code, Iceberg's manifests and the S3 client, runs only a
+                // few times per run): 27 s of JIT in the first full run of 5 M records, 11-14 s after three, 5-6 s
+                // after eight. Each warm-up's JIT time is in the report, so a run shows whether it measured that.
+                for (int w = 1; w <= warmUps; w++) {
+                    for (Map.Entry<Candidate, Variant> run : order) {
+                        Measurement m = measure(run.getKey(), run.getValue(), -w, services, s3, rawLocation, pipeline,
+                                input, parallelism, timeout);
+                        warmUpRuns.add(m);
+                        progress(String.format(Locale.ROOT, "warm-up %d of %d (not counted): %s", w, warmUps, m.summary()));
                     }
                 }
                 for (int rep = 1; rep <= repetitions; rep++) {
@@ -177,14 +184,7 @@ public final class ThroughputBenchmark {
                         Measurement m = measure(c, run.getValue(), rep, services, s3, rawLocation, pipeline, input,
                                 parallelism, timeout);
                         measurements.add(m);
-                        progress(String.format(Locale.ROOT, "%-8s rep %d: %,d records in %.2f s = %,.0f records/s"
-                                        + " (CPU %.1f s, JIT %.1f s, GC %.1f s, load %.2f%s)", m.label(), rep, m.records,
-                                m.seconds, m.rate(), m.cpuSeconds, m.jitSeconds, m.gcSeconds, m.loadAverage,
-                                c == Candidate.RAW ? "" : String.format(Locale.ROOT,
-                                        ", %d commits, first after %.1f s, steady %,.0f records/s, %s, end checkpoint %s",
-                                        m.commits, m.firstCommitSeconds, m.steadyRate, Double.isNaN(m.inputReadSeconds)
-                                                ? "input never seen read" : "input read after " + seconds(m.inputReadSeconds) + " s",
-                                        m.endCheckpoint.label)));
+                        progress(String.format(Locale.ROOT, "rep %d: %s", rep, m.summary()));
                     }
                 }
                 for (Candidate c : profiled) {
@@ -201,8 +201,8 @@ public final class ThroughputBenchmark {
                 }
             }
         }
-        String report = report(measurements, input, started, parallelism, checkpointInterval, repetitions, warmUps, seed,
-                variant, hotspots, profiledRates, args);
+        String report = report(measurements, warmUpRuns, input, started, parallelism, checkpointInterval, repetitions,
+                warmUps, seed, variant, hotspots, profiledRates, args);
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }
@@ -226,7 +226,9 @@ public final class ThroughputBenchmark {
         double cpu = Bench.cpuSeconds();
         double jit = Bench.jitSeconds();
         double gc = Bench.gcSeconds();
-        String run = c.name().toLowerCase(Locale.ROOT) + (variant.isNone() ? "" : "-" + variant.name()) + "-" + rep;
+        // rep < 0: warm-up -rep; 0: the profiled run.
+        String run = c.name().toLowerCase(Locale.ROOT) + (variant.isNone() ? "" : "-" + variant.name())
+                + (rep < 0 ? "-warm-up-" + -rep : "-" + rep);
         if (c == Candidate.RAW) {
             RawBaseline.Result r = new RawBaseline(services.kafkaBootstrapServers(), s3, rawLocation + "/" + run)
                     .run(input.endOffsets, parallelism);
@@ -253,7 +255,8 @@ public final class ThroughputBenchmark {
         return m;
     }
 
-    private static String report(List<Measurement> ms, ThroughputInput input, Instant started, int parallelism,
+    private static String report(List<Measurement> ms, List<Measurement> warmUpRuns, ThroughputInput input,
+            Instant started, int parallelism,
             Duration checkpointInterval, int repetitions, int warmUps, long seed, Variant variant,
             Map<Candidate, CpuProfile.Hotspots> profiles,
             Map<Candidate, Double> profiledRates, String[] args) {
@@ -281,7 +284,8 @@ public final class ThroughputBenchmark {
                 input.partitions, seed, input.defects));
         b.append(String.format(Locale.ROOT, "- %d repetitions of each candidate after %d warm-up runs of each (not"
                 + " counted), interleaved (the order rotates each repetition). Every pipeline run is a job submitted to"
-                + " one MiniCluster started once.%n%n", repetitions, warmUps));
+                + " one MiniCluster started once.%n", repetitions, warmUps));
+        b.append(warmUpLine(warmUpRuns)).append('\n');
 
         Map<Candidate, List<Measurement>> by = new LinkedHashMap<>();
         for (Candidate c : Candidate.values()) {
@@ -398,6 +402,23 @@ public final class ThroughputBenchmark {
                     Bench.median(cpuRatios.stream().mapToDouble(Double::doubleValue).toArray())));
         }
         return b.toString();
+    }
+
+    /**
+     * Each run's warm-ups, in order: records/s and the JIT compilers' seconds. The JIT time falling from
+     * one warm-up to the next shows how far from steady state the first measured repetition starts.
+     */
+    static String warmUpLine(List<Measurement> warmUpRuns) {
+        Map<String, List<Measurement>> byRun = new LinkedHashMap<>();
+        warmUpRuns.forEach(m -> byRun.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(m));
+        if (byRun.isEmpty()) {
+            return "";
+        }
+        return "- Warm-ups, records/s (JIT s): " + byRun.entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue().stream()
+                        .map(m -> String.format(Locale.ROOT, "%,.0f (%.1f)", m.rate(), m.jitSeconds))
+                        .collect(Collectors.joining(", ")))
+                .collect(Collectors.joining("; ")) + ".\n";
     }
 
     /** Seconds with one decimal; empty for NaN (not measured). */
