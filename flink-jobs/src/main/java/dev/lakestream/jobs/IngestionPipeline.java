@@ -90,6 +90,8 @@ public final class IngestionPipeline {
         return config.check(
                 IngestionPipeline::sourceProblems,
                 c -> topics(c).isEmpty() ? List.of() : KafkaBronzeOptions.problems(c),
+                c -> topics(c).isEmpty() && DebeziumKafkaOptions.topics(c).isEmpty() ? List.of()
+                        : KafkaBronzeOptions.consumerProblems(c),
                 KafkaSecurityOptions::problems,
                 SecretsManagerOptions::problems,
                 KinesisBronzeOptions::problems,

@@ -2,13 +2,19 @@ package dev.lakestream.jobs.bronze.kafka;
 
 import dev.lakestream.jobs.config.PipelineConfig;
 
+import dev.lakestream.jobs.config.KafkaSecurityOptions;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
 
 /** Options of the Kafka-to-bronze ingestion. Property group {@code kafka} on MSF. */
 public final class KafkaBronzeOptions {
@@ -108,6 +114,48 @@ public final class KafkaBronzeOptions {
                     .defaultValue(Duration.ofMinutes(5))
                     .withDescription("How often new partitions of the topics are picked up. 0 turns discovery off.");
 
+    public static final ConfigOption<Integer> MAX_POLL_RECORDS =
+            ConfigOptions.key("kafka.max-poll-records")
+                    .intType()
+                    .defaultValue(10_000)
+                    .withDescription(
+                            "Records one poll of a source's Kafka consumer returns at most (Kafka's max.poll.records,"
+                                    + " whose default is 500). A source's fetcher thread hands each poll to the task"
+                                    + " thread as one batch, and at most two batches wait between them: larger batches"
+                                    + " keep records ready while the task thread is busy (a checkpoint, a file upload)."
+                                    + " Applies to the bronze topics and to CDC read from Kafka.");
+
+    public static final ConfigOption<MemorySize> MAX_PARTITION_FETCH_BYTES =
+            ConfigOptions.key("kafka.max-partition-fetch-bytes")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("8 mb"))
+                    .withDescription(
+                            "Data one fetch returns at most per partition (Kafka's max.partition.fetch.bytes, whose"
+                                    + " default is 1 MiB). With Kafka's default a source catching up on a backlog (a"
+                                    + " start from EARLIEST, a replay, a backfill) waited for the broker between"
+                                    + " fetches. Kafka's fetch.max.bytes (50 MiB) still bounds one fetch per broker, so"
+                                    + " a consumer of many partitions buffers no more than with the default.");
+
+    public static final ConfigOption<MemorySize> FETCH_MIN_BYTES =
+            ConfigOptions.key("kafka.fetch-min-bytes")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("256 kb"))
+                    .withDescription(
+                            "Data the broker gathers before it answers a fetch (Kafka's fetch.min.bytes, whose default"
+                                    + " is 1 byte), unless kafka.fetch-max-wait passes first: fewer, larger fetches.");
+
+    public static final ConfigOption<Duration> FETCH_MAX_WAIT =
+            ConfigOptions.key("kafka.fetch-max-wait")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(50))
+                    .withDescription(
+                            "Longest the broker holds a fetch waiting for kafka.fetch-min-bytes (Kafka's"
+                                    + " fetch.max.wait.ms, whose default is 500 ms): what a record can wait at most"
+                                    + " when a topic is quiet. Between 0 ms and 30 s (Kafka's request timeout).");
+
+    private static final long MAX_INT_BYTES = Integer.MAX_VALUE;
+    private static final Duration MAX_FETCH_WAIT = Duration.ofSeconds(30);
+
     private KafkaBronzeOptions() {}
 
     public static List<ConfigOption<?>> all() {
@@ -120,7 +168,60 @@ public final class KafkaBronzeOptions {
                 STOPPING_OFFSETS,
                 STOPPING_TIMESTAMP,
                 ISOLATION_LEVEL,
-                PARTITION_DISCOVERY_INTERVAL);
+                PARTITION_DISCOVERY_INTERVAL,
+                MAX_POLL_RECORDS,
+                MAX_PARTITION_FETCH_BYTES,
+                FETCH_MIN_BYTES,
+                FETCH_MAX_WAIT);
+    }
+
+    /**
+     * Consumer properties every Kafka source of the job shares (bronze topics, CDC topics): isolation,
+     * partition discovery, offsets committed on checkpoints, fetch sizes, TLS and SASL. Bootstrap
+     * servers, group, topics and deserializer are each source's own.
+     */
+    public static Properties consumerProperties(ReadableConfig config) {
+        Properties properties = new Properties();
+        properties.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                config.get(ISOLATION_LEVEL).name().toLowerCase(Locale.ROOT));
+        properties.setProperty("partition.discovery.interval.ms",
+                String.valueOf(config.get(PARTITION_DISCOVERY_INTERVAL).toMillis()));
+        // Offsets committed on each completed checkpoint are what lag monitoring and "caught up" checks
+        // read; exactly-once itself relies on the checkpointed offsets.
+        properties.setProperty("commit.offsets.on.checkpoint", "true");
+        properties.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.get(MAX_POLL_RECORDS)));
+        properties.setProperty(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                String.valueOf(config.get(MAX_PARTITION_FETCH_BYTES).getBytes()));
+        properties.setProperty(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, String.valueOf(config.get(FETCH_MIN_BYTES).getBytes()));
+        properties.setProperty(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(config.get(FETCH_MAX_WAIT).toMillis()));
+        // TLS and SASL, the same for every Kafka source of the job.
+        properties.putAll(KafkaSecurityOptions.clientProperties(config));
+        return properties;
+    }
+
+    /** Ranges of the consumer options, for {@link PipelineConfig#check} when the job reads Kafka (bronze or CDC topics). */
+    public static List<String> consumerProblems(ReadableConfig config) {
+        List<String> problems = new ArrayList<>();
+        if (config.get(PARTITION_DISCOVERY_INTERVAL).isNegative()) {
+            problems.add("invalid value for key '" + PARTITION_DISCOVERY_INTERVAL.key() + "': must not be negative");
+        }
+        if (config.get(MAX_POLL_RECORDS) < 1) {
+            problems.add("invalid value for key '" + MAX_POLL_RECORDS.key() + "': must be at least 1, got "
+                    + config.get(MAX_POLL_RECORDS));
+        }
+        for (ConfigOption<MemorySize> option : List.of(MAX_PARTITION_FETCH_BYTES, FETCH_MIN_BYTES)) {
+            long bytes = config.get(option).getBytes();
+            if (bytes < 1 || bytes > MAX_INT_BYTES) {
+                problems.add("invalid value for key '" + option.key() + "': must be between 1 b and "
+                        + MAX_INT_BYTES + " b (2 gb), got " + config.get(option));
+            }
+        }
+        Duration wait = config.get(FETCH_MAX_WAIT);
+        if (wait.isNegative() || wait.compareTo(MAX_FETCH_WAIT) > 0) {
+            problems.add("invalid value for key '" + FETCH_MAX_WAIT.key() + "': must be between 0 ms and 30 s, got "
+                    + wait.toMillis() + " ms");
+        }
+        return problems;
     }
 
     /** Cross-field rules when Kafka topics are configured, for {@link PipelineConfig#check}. */
@@ -142,9 +243,6 @@ public final class KafkaBronzeOptions {
                 && config.get(STOPPING_TIMESTAMP) <= config.get(STARTING_TIMESTAMP)) {
             problems.add("invalid value for key '" + STOPPING_TIMESTAMP.key() + "': must be after '" + STARTING_TIMESTAMP.key()
                     + "' (" + config.get(STARTING_TIMESTAMP) + "), got " + config.get(STOPPING_TIMESTAMP));
-        }
-        if (config.get(PARTITION_DISCOVERY_INTERVAL).isNegative()) {
-            problems.add("invalid value for key '" + PARTITION_DISCOVERY_INTERVAL.key() + "': must not be negative");
         }
         return problems;
     }

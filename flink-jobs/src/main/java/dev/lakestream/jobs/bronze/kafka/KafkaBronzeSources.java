@@ -3,17 +3,13 @@ package dev.lakestream.jobs.bronze.kafka;
 import dev.lakestream.catalog.tables.BronzeKafkaTable;
 import dev.lakestream.jobs.bronze.BronzeSource;
 import dev.lakestream.jobs.bronze.RawRecord;
-import dev.lakestream.jobs.config.KafkaSecurityOptions;
 
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.table.data.RowData;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-
-import java.util.Locale;
 
 /**
  * Kafka sources for bronze, always unbounded. A replay or backfill stops with a savepoint once the
@@ -58,15 +54,7 @@ public final class KafkaBronzeSources {
                         .setClientIdPrefix(config.get(KafkaBronzeOptions.GROUP_ID) + "-" + topic)
                         .setDeserializer(new KafkaBronzeDeserializer())
                         .setStartingOffsets(startingOffsets(config))
-                        .setProperty(
-                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                                config.get(KafkaBronzeOptions.ISOLATION_LEVEL).name().toLowerCase(Locale.ROOT))
-                        .setProperty(
-                                "partition.discovery.interval.ms",
-                                String.valueOf(config.get(KafkaBronzeOptions.PARTITION_DISCOVERY_INTERVAL).toMillis()))
-                        // Offsets committed on each completed checkpoint are what lag monitoring and
-                        // "caught up" checks read; exactly-once itself relies on the checkpointed offsets.
-                        .setProperty("commit.offsets.on.checkpoint", "true");
+                        .setProperties(KafkaBronzeOptions.consumerProperties(config));
         switch (config.get(KafkaBronzeOptions.STOPPING_OFFSETS)) {
             case LATEST:
                 builder.setBounded(OffsetsInitializer.latest());
@@ -78,8 +66,6 @@ public final class KafkaBronzeSources {
             default:
                 break;
         }
-        // TLS and SASL, the same for every Kafka source of the job.
-        builder.setProperties(KafkaSecurityOptions.clientProperties(config));
         return builder.build();
     }
 

@@ -4,12 +4,10 @@ import dev.lakestream.cdc.CdcTableSchema;
 import dev.lakestream.jobs.bronze.kafka.KafkaBronzeOptions;
 import dev.lakestream.jobs.cdc.CdcCapture;
 import dev.lakestream.jobs.config.InvalidConfigurationException;
-import dev.lakestream.jobs.config.KafkaSecurityOptions;
 
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.util.LinkedHashMap;
@@ -17,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 
 /**
  * Debezium topics on Kafka as a {@link CdcCapture}: one Kafka source over all the topics emitting
@@ -78,22 +75,8 @@ public final class DebeziumKafkaSources {
                 .setClientIdPrefix(config.get(DebeziumKafkaOptions.GROUP_ID) + "-cdc")
                 .setDeserializer(new DebeziumEnvelopeDeserializer(keys, config.get(DebeziumKafkaOptions.VERIFY_RECORD_KEYS)))
                 .setStartingOffsets(startingOffsets(config))
-                .setProperties(consumerProperties(config))
+                .setProperties(KafkaBronzeOptions.consumerProperties(config))
                 .build();
-    }
-
-    /** Consumer properties beyond bootstrap servers, group, topics and deserializer. */
-    static Properties consumerProperties(ReadableConfig config) {
-        Properties properties = new Properties();
-        properties.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                config.get(KafkaBronzeOptions.ISOLATION_LEVEL).name().toLowerCase(Locale.ROOT));
-        properties.setProperty("partition.discovery.interval.ms",
-                String.valueOf(config.get(KafkaBronzeOptions.PARTITION_DISCOVERY_INTERVAL).toMillis()));
-        // Lag monitoring and "caught up" checks read the group's offsets; exactly-once uses the checkpointed ones.
-        properties.setProperty("commit.offsets.on.checkpoint", "true");
-        // TLS and SASL, the same for every Kafka source of the job.
-        properties.putAll(KafkaSecurityOptions.clientProperties(config));
-        return properties;
     }
 
     static OffsetsInitializer startingOffsets(ReadableConfig config) {

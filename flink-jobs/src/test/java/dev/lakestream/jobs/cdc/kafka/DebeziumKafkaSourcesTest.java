@@ -93,12 +93,12 @@ class DebeziumKafkaSourcesTest {
         assertThat(source.getBoundedness()).isEqualTo(Boundedness.CONTINUOUS_UNBOUNDED);
         assertThat(source.getProducedType()).isEqualTo(Types.STRING);
 
-        Properties properties = DebeziumKafkaSources.consumerProperties(shop(Map.of(
+        Properties properties = KafkaBronzeOptions.consumerProperties(shop(Map.of(
                 "kafka.isolation-level", "READ_UNCOMMITTED", "kafka.partition-discovery-interval", "1 min")));
         assertThat(properties).containsEntry("commit.offsets.on.checkpoint", "true")
                 .containsEntry("isolation.level", "read_uncommitted")
                 .containsEntry("partition.discovery.interval.ms", "60000");
-        assertThat(DebeziumKafkaSources.consumerProperties(shop(Map.of())))
+        assertThat(KafkaBronzeOptions.consumerProperties(shop(Map.of())))
                 .containsEntry("isolation.level", "read_committed");
     }
 
