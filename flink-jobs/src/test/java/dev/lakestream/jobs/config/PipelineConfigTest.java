@@ -285,4 +285,35 @@ class PipelineConfigTest {
         assertThat(IngestionPipeline.options())
                 .allSatisfy(o -> assertThat(PipelineConfig.descriptionText(o)).isNotBlank());
     }
+
+    @Test
+    void outOfRangeFetchOptionsStopTheJobNamingEachKey() {
+        Map<String, String> raw = valid();
+        raw.put("kafka.max-poll-records", "0");
+        raw.put("kafka.max-partition-fetch-bytes", "3 gb");
+        raw.put("kafka.fetch-min-bytes", "0 b");
+        raw.put("kafka.fetch-max-wait", "1 min");
+
+        assertThatThrownBy(() -> load(raw))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("invalid value for key 'kafka.max-poll-records': must be at least 1, got 0")
+                .hasMessageContaining("invalid value for key 'kafka.max-partition-fetch-bytes': must be between 1 b and")
+                .hasMessageContaining("invalid value for key 'kafka.fetch-min-bytes': must be between 1 b and")
+                .hasMessageContaining("invalid value for key 'kafka.fetch-max-wait': must be between 0 ms and 30 s, got 60000 ms");
+    }
+
+    @Test
+    void cdcTopicsAloneAlsoCheckTheConsumerOptions() {
+        Map<String, String> raw = valid();
+        raw.remove("kafka.topics");
+        raw.put("cdc.kafka.topics", "shop.public.orders");
+        raw.put("cdc.kafka.tables", "public.orders");
+        raw.put("cdc.kafka.primary-keys", "public.orders=order_id");
+        raw.put("cdc.kafka.column-types", "public.orders=order_id LONG");
+        raw.put("kafka.max-poll-records", "-5");
+
+        assertThatThrownBy(() -> load(raw))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("invalid value for key 'kafka.max-poll-records': must be at least 1, got -5");
+    }
 }
