@@ -1,8 +1,7 @@
 package dev.lakestream.jobs.bronze.kafka;
 
-import dev.lakestream.jobs.config.PipelineConfig;
-
 import dev.lakestream.jobs.config.KafkaSecurityOptions;
+import dev.lakestream.jobs.config.PipelineConfig;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
