@@ -408,7 +408,7 @@ public final class ThroughputBenchmark {
      * Each run's warm-ups, in order: records/s and the JIT compilers' seconds. The JIT time falling from
      * one warm-up to the next shows how far from steady state the first measured repetition starts.
      */
-    static String warmUpLine(List<Measurement> warmUpRuns) {
+    private static String warmUpLine(List<Measurement> warmUpRuns) {
         Map<String, List<Measurement>> byRun = new LinkedHashMap<>();
         warmUpRuns.forEach(m -> byRun.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(m));
         if (byRun.isEmpty()) {
